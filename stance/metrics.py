@@ -1,0 +1,94 @@
+"""Metrics shared by training, evaluation and label agreement: F1 variants, calibration, agreement."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def per_class_prf(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict[str, dict[str, float]]:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(labels), zero_division=0)
+    return {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+            for i, lab in enumerate(labels)}
+
+
+def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
+    scores = per_class_prf(gold, pred, labels)
+    return float(np.mean([scores[lab]["f1"] for lab in labels]))
+
+
+def f_avg(gold: Sequence[str], pred: Sequence[str]) -> float:
+    """SemEval-2016 stance score: the mean F1 of favor and against (none still counts as an error)."""
+    scores = per_class_prf(gold, pred, ["favor", "against", "none"])
+    return (scores["favor"]["f1"] + scores["against"]["f1"]) / 2
+
+
+def confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(gold, pred, labels=list(labels))
+
+
+def expected_calibration_error(probs: np.ndarray, gold_idx: np.ndarray, n_bins: int = 10) -> float:
+    """ECE over equal-width confidence bins of the top-1 probability."""
+    probs = np.asarray(probs, dtype=np.float64)
+    gold_idx = np.asarray(gold_idx)
+    if len(probs) == 0:
+        return 0.0
+    conf = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == gold_idx
+    bins = np.minimum((conf * n_bins).astype(int), n_bins - 1)
+    ece = 0.0
+    for b in range(n_bins):
+        m = bins == b
+        if m.any():
+            ece += m.mean() * abs(correct[m].mean() - conf[m].mean())
+    return float(ece)
+
+
+def reliability_bins(probs: np.ndarray, gold_idx: np.ndarray, n_bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean confidence, accuracy, count) per bin, for a reliability diagram."""
+    conf = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == gold_idx
+    bins = np.minimum((conf * n_bins).astype(int), n_bins - 1)
+    return [(float(conf[bins == b].mean()), float(correct[bins == b].mean()), int((bins == b).sum()))
+            for b in range(n_bins) if (bins == b).any()]
+
+
+def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
+    from sklearn.metrics import cohen_kappa_score
+
+    if len(a) != len(b):
+        raise ValueError(f"cohen_kappa needs paired labels, got {len(a)} and {len(b)}")
+    if len(set(a) | set(b)) < 2:
+        return 1.0 if list(a) == list(b) else 0.0
+    return float(cohen_kappa_score(a, b))
+
+
+def krippendorff_alpha_nominal(units: Sequence[Sequence[str | None]]) -> float:
+    """Krippendorff's alpha for nominal data; each unit lists the values its coders gave
+    (None for a missing value). Units with fewer than two values do not count."""
+    coincidence: Counter = Counter()
+    for unit in units:
+        values = [v for v in unit if v is not None]
+        m = len(values)
+        if m < 2:
+            continue
+        for i, c in enumerate(values):
+            for j, k in enumerate(values):
+                if i != j:
+                    coincidence[(c, k)] += 1 / (m - 1)
+    n_c: Counter = Counter()
+    for (c, _), v in coincidence.items():
+        n_c[c] += v
+    n = sum(n_c.values())
+    if n <= 1:
+        return float("nan")
+    observed = sum(v for (c, k), v in coincidence.items() if c != k)
+    expected = sum(n_c[c] * n_c[k] for c in n_c for k in n_c if c != k) / (n - 1)
+    if expected == 0:
+        return 1.0
+    return float(1 - observed / expected)

@@ -1,0 +1,86 @@
+"""Typed records that cross module borders: article -> quotes -> (quote, target) pairs -> labels."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+QuoteKind = Literal["direct", "indirect"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quoted statement: the words attributed to a source, with offsets into the article.
+
+    ``article[start:end] == text`` always holds. ``speaker`` is the source at its fullest
+    (``Ahmed Almahmoud``, not ``he`` or ``Almahmoud``); ``speaker_start``/``speaker_end``
+    point at the mention the attribution uses (which may be ``he``), or are None.
+    """
+
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    kind: QuoteKind
+    cue: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetMention:
+    """A conflict actor found in a text, normalised to its canonical name."""
+
+    name: str  # canonical name, e.g. "Popular Mobilisation Forces"
+    alias: str  # the surface form as written, e.g. "Hashd al-Shaabi"
+    start: int
+    end: int
+    kind: str  # e.g. "armed_group", "state", "sect", "organisation"
+    conflict: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["conflict"] = list(self.conflict)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input text (an article or a statement) with where it came from."""
+
+    id: str
+    text: str
+    source: str  # file name
+    line: int | None = None  # 1-based line for JSONL input
+    fields: dict | None = None  # the other columns of the input row, passed through
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """A file, line or row that could not be read; reported, never silently dropped."""
+
+    source: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """Labels for one (statement, target) pair. Scores are calibrated probabilities."""
+
+    text: str
+    target: str | None
+    stance: str | None  # None when no target was given
+    stance_scores: dict[str, float] | None
+    framing: str
+    framing_scores: dict[str, float]
+    windows: int = 1  # >1: the statement exceeded the model's length and was read in windows
+
+    def to_dict(self) -> dict:
+        return asdict(self)

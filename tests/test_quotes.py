@@ -1,0 +1,142 @@
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stance import Quote, extract_quotes
+
+
+def by_text(quotes: list[Quote], fragment: str) -> Quote:
+    hits = [q for q in quotes if fragment in q.text]
+    assert hits, f"no quote contains {fragment!r}: {[q.text for q in quotes]}"
+    return hits[0]
+
+
+def assert_offsets(text: str, quotes: list[Quote]) -> None:
+    for q in quotes:
+        assert text[q.start : q.end] == q.text
+        assert q.kind in ("direct", "indirect")
+        if q.speaker_start is not None:
+            assert 0 <= q.speaker_start < q.speaker_end <= len(text)
+
+
+def test_seed_article_four_statements(seed_article):
+    quotes = extract_quotes(seed_article)
+    assert_offsets(seed_article, quotes)
+    block = by_text(quotes, "Many Iraqis are not judging such despicable acts")
+    assert (block.speaker, block.kind) == ("Mamoon Alabbasi", "direct")
+    assert block.text.endswith("sectarian violence to continue.")
+    reported = by_text(quotes, "the Iraqi government risked a continuation")
+    assert (reported.speaker, reported.kind, reported.cue) == ("Mamoon Alabbasi", "indirect", "told")
+    first = by_text(quotes, "The government cannot on the one hand")
+    assert (first.speaker, first.kind) == ("Ahmed Almahmoud", "direct")
+    second = by_text(quotes, "If the Green Zone regime can do nothing")
+    assert (second.speaker, second.kind, second.cue) == ("Ahmed Almahmoud", "direct", "added")
+    # nothing from headings
+    assert not any(q.text in ("Catastrophic losses", "Daesh political victory?") for q in quotes)
+    assert all(q.speaker not in ("he", "Almahmoud", "Alabbasi") for q in quotes)
+
+
+def test_block_quote_after_said_colon(article):
+    text = article("block_quote.txt")
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    block = by_text(quotes, "Every community is counting only its own dead")
+    assert block.kind == "direct" and block.speaker == "Karim Haddad"
+    assert block.text.endswith("for anything.")
+    assert not any("did not respond" in q.text for q in quotes)
+
+
+def test_split_quote_and_pronoun_back_reference(article):
+    text = article("split_quote.txt")
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    for fragment in ("We waited eleven days", "Half of our patients", "The roads are open now", "nobody knows for how long"):
+        q = by_text(quotes, fragment)
+        assert q.speaker == "Leila Mansour" and q.kind == "direct", q
+    added = by_text(quotes, "run out of insulin")
+    assert (added.kind, added.speaker) == ("indirect", "Leila Mansour")
+    she = by_text(quotes, "The roads are open now")
+    assert text[she.speaker_start : she.speaker_end] == "she"
+    # the surrounding comma is a quoting artefact, not the speaker's words
+    assert not by_text(quotes, "We waited").text.endswith(",")
+
+
+def test_reported_speech_cues(article):
+    text = article("reported.txt")
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    assert all(q.kind == "indirect" for q in quotes)
+    warned = by_text(quotes, "the ceasefire would collapse")
+    assert (warned.cue, warned.speaker) == ("warned", "Northern Alliance Council")
+    acc = by_text(quotes, "forty detainees have died")
+    assert (acc.cue, acc.speaker) == ("according to", "Human Rights Watch")
+    accused = by_text(quotes, "stalling the talks")
+    assert (accused.cue, accused.speaker) == ("accused", "Omar Farouk")
+    trailing = by_text(quotes, "The exchange will take place next week")
+    assert trailing.speaker == "a senior official"
+    told = by_text(quotes, "would not return to the table")
+    assert (told.cue, told.speaker) == ("told", "Omar Farouk")  # surname resolved to the full name
+
+
+def test_speaker_named_in_previous_sentence(article):
+    text = article("previous_sentence.txt")
+    quotes = extract_quotes(text)
+    q = by_text(quotes, "You are defending every family")
+    assert q.speaker == "Samir Khoury" and q.kind == "direct"
+    assert not any(q.text == "heroes" for q in quotes)
+
+
+def test_scare_quotes_are_not_statements(article):
+    assert extract_quotes(article("scare_quotes.txt")) == []
+
+
+def test_unbalanced_quotes_recover_within_the_paragraph(article):
+    text = article("unbalanced.txt")
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    # the unclosed quotation stops at its paragraph: the next paragraph is still read normally
+    assert not any("The next paragraph" in q.text for q in quotes)
+    later = by_text(quotes, "the archive was incomplete")
+    assert (later.kind, later.speaker) == ("indirect", "Nadia Aziz")
+
+
+def test_organisation_as_source_and_inverted_said():
+    text = 'Human Rights Watch said the strikes had hit a market. "This was a crowded place at noon," said Mona Rahal, a researcher.'
+    quotes = extract_quotes(text)
+    assert by_text(quotes, "strikes had hit a market").speaker == "Human Rights Watch"
+    assert by_text(quotes, "crowded place at noon").speaker == "Mona Rahal"
+
+
+def test_quotes_are_ordered_and_typed(article):
+    text = article("split_quote.txt")
+    quotes = extract_quotes(text)
+    assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+    assert all(isinstance(q, Quote) for q in quotes)
+
+
+def test_rejects_non_string():
+    import pytest
+
+    with pytest.raises(TypeError, match="takes a str"):
+        extract_quotes(b"bytes are not text")  # type: ignore[arg-type]
+
+
+quote_heavy = st.text(alphabet=string.ascii_letters + ' \n.,:;"“”‘’\'!?-—', max_size=400)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=300), quote_heavy))
+def test_never_raises_and_offsets_are_valid(text):
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    assert all(q.text.strip() for q in quotes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([
+    'He said: ', '"', '“', '”', 'Smith said that ', 'the army will leave. ', '\n\n', 'Jones added: ',
+    'According to Reuters, ', 'word ', ', she said. ', 'accused the army of ', 'Ali Hassan, a farmer, said ',
+]), max_size=40).map("".join))
+def test_cue_soup_never_raises(text):
+    assert_offsets(text, extract_quotes(text))

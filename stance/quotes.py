@@ -350,13 +350,15 @@ def _np_in_clause(clause: str, start: int) -> _Speaker | None:
     if len(words) > 9:
         return None  # too long to be a subject noun phrase
     text = clause.rstrip(" .")
-    return _Speaker(text, start, start + len(text))
+    return _Speaker(text, start, start + len(text)) if text else None
 
 
 def _plausible_subject(spk: _Speaker | None) -> _Speaker | None:
     if spk is None:
         return None
     words = spk.mention.split()
+    if not words:
+        return None
     first = words[0].lower()
     if first in {"that", "which", "who", "to", "of", "and", "but", "or", "if", "when", "because", "what", "while"} | PREPOSITIONS:
         return None

@@ -1,6 +1,6 @@
 import string
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from stance import Quote, extract_quotes
@@ -127,6 +127,9 @@ quote_heavy = st.text(alphabet=string.ascii_letters + ' \n.,:;"“”‘’\'!?-
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=300), quote_heavy))
+@example(".:")
+@example('He said: "')
+@example("''")
 def test_never_raises_and_offsets_are_valid(text):
     quotes = extract_quotes(text)
     assert_offsets(text, quotes)

@@ -1,0 +1,1 @@
+"""Training data: public stance sets in one schema, and the in-domain annotated corpus."""

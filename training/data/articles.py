@@ -1,0 +1,94 @@
+"""Full article texts of the real-news sources, keyed by (source, doc_id).
+
+The in-domain corpus stores character offsets into these texts, so the texts must be
+rebuilt exactly the same way every time: this module is the one place that does it.
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from training.data.converters.common import require
+
+csv.field_size_limit(1 << 30)
+
+ARTICLE_SOURCES = ("fa_kes", "fnc1", "polnear", "basil")
+
+# Bodies outside these conflicts carry no signal for the corpus; the pattern only pre-selects.
+REGION_RE = re.compile(
+    r"\b(Iraq|Syria|Lebanon|Yemen|Bahrain|Pakistan|Northern Ireland|Belfast|ISIS|ISIL|Daesh|"
+    r"Islamic State|Hezbollah|Houthi|Sunni|Shia|Shiite|Alawite|Assad|Baghdad|Damascus|Mosul|Aleppo)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    source: str
+    doc_id: str
+    file: str  # path relative to the data directory
+    text: str
+
+
+def _fa_kes(data_dir: Path) -> Iterator[Article]:
+    rel = "fa_kes/FA-KES-Dataset.csv"
+    with require(data_dir / rel).open(encoding="latin-1", newline="") as fh:
+        for row in csv.DictReader(fh):
+            yield Article("fa_kes", row["unit_id"], rel, row["article_content"])
+
+
+def _fnc1(data_dir: Path) -> Iterator[Article]:
+    for name in ("train_bodies.csv", "competition_test_bodies.csv"):
+        rel = f"fnc1/{name}"
+        with require(data_dir / rel).open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                yield Article("fnc1", f"{name.split('_')[0]}-{row['Body ID']}", rel, row["articleBody"])
+
+
+def _polnear(data_dir: Path) -> Iterator[Article]:
+    base = require(data_dir / "polnear" / "data")
+    for path in sorted(base.glob("*/text/*.txt")):
+        rel = str(path.relative_to(data_dir))
+        yield Article("polnear", path.stem, rel, path.read_text(encoding="utf-8"))
+
+
+def basil_text(paragraphs: list[list[str]]) -> str:
+    return "\n\n".join(" ".join(sentences) for sentences in paragraphs)
+
+
+def _basil(data_dir: Path) -> Iterator[Article]:
+    base = require(data_dir / "basil" / "articles")
+    for path in sorted(base.glob("*/*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        paragraphs = doc["body-paragraphs"]
+        if isinstance(paragraphs, str):
+            paragraphs = ast.literal_eval(paragraphs)  # stored as a Python literal string
+        yield Article("basil", path.stem, str(path.relative_to(data_dir)), basil_text(paragraphs))
+
+
+_READERS = {"fa_kes": _fa_kes, "fnc1": _fnc1, "polnear": _polnear, "basil": _basil}
+
+
+def iter_articles(data_dir: Path, sources: tuple[str, ...] = ARTICLE_SOURCES) -> Iterator[Article]:
+    for source in sources:
+        if source not in _READERS:
+            raise ValueError(f"unknown article source {source!r}; choose from {', '.join(_READERS)}")
+        yield from _READERS[source](Path(data_dir))
+
+
+@lru_cache(maxsize=8)
+def article_index(data_dir: str, source: str) -> dict[str, Article]:
+    return {a.doc_id: a for a in iter_articles(Path(data_dir), (source,))}
+
+
+def article_text(data_dir: Path, source: str, doc_id: str) -> str:
+    """The text a stored offset points into; a clear error when the source or document is absent."""
+    index = article_index(str(Path(data_dir).resolve()), source)
+    if doc_id not in index:
+        raise KeyError(f"document {doc_id!r} not found in {source} under {data_dir}")
+    return index[doc_id].text

@@ -1,0 +1,186 @@
+"""Candidate statements for the in-domain corpus: quotes from real conflict news.
+
+    python -m training.data.candidates --data-dir ../shared/data --out data/annotation
+
+Quotes come from the project's own `extract_quotes`; pre-selection only decides what is
+worth a reader's time (sect and actor vocabulary, plus a random share so that `none` is
+realistic). Every label is later decided by reading the statement.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from stance.gazetteer import unique_targets
+from stance.quotes import extract_quotes
+from training.data.articles import REGION_RE, iter_articles
+
+# Pre-selection vocabulary: sect identities, sect-coded slurs (English transliterations of the
+# AraHate lexicon's high-scoring terms) and words about sectarianism itself.
+SECT_RE = re.compile(
+    r"\b(sunnis?|shi[a'’]?(?:a|as|ite|ites)|alawites?|druze|christians?|yazidis?|catholics?|protestants?|"
+    r"maronites?|sect|sects|sectarian\w*|safavids?|rafid\w*|majus|magians?|nusayri\w*|nawasib|crusaders?|"
+    r"takfir\w*|wahhabi\w*|salafi\w*|infidels?|apostates?|heretics?|religious|sectarianism|"
+    r"loyalists?|republicans?|unionists?|nationalists?)\b",
+    re.I,
+)
+MIN_CHARS, MAX_CHARS = 40, 700
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    source: str
+    doc_id: str
+    file: str
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    kind: str
+    targets: list[str]
+    pool: str  # "sect", "actor" or "random": why it was picked
+
+
+def _stable_rng(key: str) -> random.Random:
+    return random.Random(int(hashlib.sha1(key.encode()).hexdigest()[:12], 16))
+
+
+def _usable(text: str) -> bool:
+    words = text.split()
+    return MIN_CHARS <= len(text) <= MAX_CHARS and len(words) >= 6 and sum(w.isalpha() for w in words) >= 0.6 * len(words)
+
+
+def collect(data_dir: Path, seed: int = 13) -> list[Candidate]:
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for art in iter_articles(data_dir):
+        if not REGION_RE.search(art.text):
+            continue
+        article_actors = unique_targets(art.text)
+        for q in extract_quotes(art.text):
+            norm = " ".join(q.text.lower().split())
+            if not _usable(q.text) or norm in seen:
+                continue
+            seen.add(norm)
+            key = f"{art.source}:{art.doc_id}:{q.start}-{q.end}"
+            rng = _stable_rng(f"{seed}:{key}")
+            own = unique_targets(q.text)[:2]
+            others = [t for t in article_actors if t not in own]
+            targets = list(own)
+            # about a quarter of targets are actors of the article that the statement does not name
+            if others and (not own or rng.random() < 0.3):
+                targets.append(rng.choice(others[:6]))
+            if not targets:
+                continue
+            pool = "sect" if SECT_RE.search(q.text) else ("actor" if own else "random")
+            out.append(Candidate(key, art.source, art.doc_id, art.file, q.start, q.end, q.text,
+                                 q.speaker, q.kind, targets, pool))
+    return out
+
+
+_SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’]?|$)")
+
+
+def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[int, int]]], seed: int = 13) -> list[Candidate]:
+    """Sentences of the articles' own prose that use sect vocabulary (second round: real quotes
+    alone hold too few sectarian and counter-sectarian statements for dev and test)."""
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for art in iter_articles(data_dir, ("fa_kes", "fnc1")):
+        if not REGION_RE.search(art.text):
+            continue
+        taken = [(q.start, q.end) for q in extract_quotes(art.text)]
+        taken += exclude_docs_spans.get(f"{art.source}:{art.doc_id}", [])
+        article_actors = unique_targets(art.text)
+        for m in _SENTENCE_RE.finditer(art.text):
+            start = m.start() + len(m.group()) - len(m.group().lstrip())
+            end = m.end()
+            text = art.text[start:end].strip()
+            end = start + len(text)
+            norm = " ".join(text.lower().split())
+            if not SECT_RE.search(text) or not _usable(text) or norm in seen:
+                continue
+            if any(a < end and start < b for a, b in taken):
+                continue  # overlaps a quote: the quote is the statement
+            seen.add(norm)
+            key = f"{art.source}:{art.doc_id}:{start}-{end}"
+            rng = _stable_rng(f"{seed}:{key}")
+            own = unique_targets(text)[:2]
+            others = [t for t in article_actors if t not in own]
+            targets = list(own)
+            if others and (not own or rng.random() < 0.3):
+                targets.append(rng.choice(others[:6]))
+            if targets:
+                out.append(Candidate(key, art.source, art.doc_id, art.file, start, end, text, None,
+                                     "narration", targets, "sect"))
+    return out
+
+
+def select(cands: list[Candidate], n_statements: int, seed: int = 13) -> list[Candidate]:
+    """All sect-vocabulary statements, then actor and random ones to fill up to n_statements."""
+    rng = random.Random(seed)
+    by_pool = {p: [c for c in cands if c.pool == p] for p in ("sect", "actor", "random")}
+    for pool in by_pool.values():
+        rng.shuffle(pool)
+    chosen = by_pool["sect"][:n_statements]
+    rest = n_statements - len(chosen)
+    n_actor = min(len(by_pool["actor"]), int(rest * 0.75))
+    chosen += by_pool["actor"][:n_actor]
+    chosen += by_pool["random"][: n_statements - len(chosen)]
+    rng.shuffle(chosen)
+    return chosen
+
+
+def write_batches(chosen: list[Candidate], out: Path, batch_size: int, first_batch: int = 0, append: bool = False) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "candidates.jsonl").open("a" if append else "w", encoding="utf-8") as fh:
+        for c in chosen:
+            fh.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
+    batches = out / "batches"
+    batches.mkdir(exist_ok=True)
+    # annotators see the statement, its speaker and the targets: nothing about why it was picked
+    for b in range(0, len(chosen), batch_size):
+        with (batches / f"batch_{first_batch + b // batch_size:02d}.jsonl").open("w", encoding="utf-8") as fh:
+            for c in chosen[b : b + batch_size]:
+                item = {"id": c.id, "speaker": c.speaker, "text": c.text, "targets": c.targets}
+                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=Path("data/annotation"))
+    ap.add_argument("--statements", type=int, default=1100)
+    ap.add_argument("--batch-size", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--narration", type=int, default=0,
+                    help="second round: add this many sect-vocabulary sentences of article prose")
+    args = ap.parse_args(argv)
+    if args.narration:
+        previous = [json.loads(line) for line in (args.out / "candidates.jsonl").open(encoding="utf-8")]
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for c in previous:
+            spans.setdefault(f"{c['source']}:{c['doc_id']}", []).append((c["start"], c["end"]))
+        pool = collect_narration(args.data_dir, spans, args.seed)
+        random.Random(args.seed).shuffle(pool)
+        chosen = pool[: args.narration]
+        n_batches = len(list((args.out / "batches").glob("batch_*.jsonl")))
+        write_batches(chosen, args.out, args.batch_size, first_batch=n_batches, append=True)
+        print(f"{len(pool)} sect-vocabulary sentences; added {len(chosen)} in batches from {n_batches:02d}")
+        return
+    cands = collect(args.data_dir, args.seed)
+    chosen = select(cands, args.statements, args.seed)
+    write_batches(chosen, args.out, args.batch_size)
+    pools = {p: sum(c.pool == p for c in chosen) for p in ("sect", "actor", "random")}
+    print(f"{len(cands)} usable quotes; chose {len(chosen)} statements, "
+          f"{sum(len(c.targets) for c in chosen)} (statement, target) pairs; pools {pools}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""The in-domain annotated corpus: assembling label passes into the shipped file, and reading it back.
+
+    python -m training.data.corpus split      --work data/annotation
+    python -m training.data.corpus assemble   --work data/annotation --data-dir ../shared/data
+
+`training/data/annotations/corpus.jsonl` is what ships: our labels, and the statement text only
+where the source's terms allow redistribution (FA-KES, CC BY 4.0, and our counterfactual edits
+of it). Every other row stores its source file, document id and character offsets, and its text
+is rebuilt from the data directory at build time.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from stance.config import FRAMING_LABELS, STANCE_LABELS
+from training.data.articles import article_text
+from training.data.splits import stable_hash
+
+ANNOTATIONS_DIR = Path(__file__).resolve().parent / "annotations"
+CORPUS_FILE = ANNOTATIONS_DIR / "corpus.jsonl"
+SHIPPABLE_SOURCES = frozenset({"fa_kes"})  # CC BY 4.0; the others' terms do not allow redistribution
+SPLIT_SHARES = {"test": 0.2, "dev": 0.2, "train": 0.6}
+RARE_SPLIT_SHARES = {"test": 0.3, "dev": 0.3, "train": 0.4}
+
+
+def read_jsonl_dicts(path: Path) -> list[dict]:
+    rows = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path}:{lineno}: invalid JSON ({e.msg})") from None
+    return rows
+
+
+def write_jsonl_dicts(rows, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def _labels(folder: Path) -> dict[str, dict]:
+    """Label files of one pass, keyed by statement id, each checked against the contract."""
+    out: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        for k, row in enumerate(read_jsonl_dicts(path), 1):
+            where = f"{path}:{k}"
+            if row.get("framing") not in FRAMING_LABELS:
+                raise ValueError(f"{where}: framing {row.get('framing')!r} is not one of {FRAMING_LABELS}")
+            stance = row.get("stance")
+            if not isinstance(stance, dict) or any(v not in STANCE_LABELS for v in stance.values()):
+                raise ValueError(f"{where}: stance must map each target to one of {STANCE_LABELS}")
+            out[row["id"]] = row
+    return out
+
+
+def assign_splits(cands: list[dict], labels: dict[str, dict], existing: dict[str, str] | None = None) -> dict[str, str]:
+    """Document-level split: each article goes whole to the split furthest below its share,
+    counted both in rows and in sectarian/counter_sectarian rows, so that the rare classes reach
+    dev and test too (they get a larger share of those: counterfactuals fill train). Documents
+    already assigned keep their split, so a second annotation round never moves rows.
+    Deterministic (documents in hash order)."""
+    existing = dict(existing or {})
+    docs: dict[str, list[dict]] = defaultdict(list)
+    for c in cands:
+        if c["id"] in labels:
+            docs[f"{c['source']}:{c['doc_id']}"].append(c)
+
+    def size(doc: str) -> tuple[int, int]:
+        rows = sum(len(c["targets"]) for c in docs[doc])
+        return rows, sum(len(c["targets"]) for c in docs[doc] if labels[c["id"]]["framing"] != "none")
+
+    totals, rare_totals = Counter(), Counter()
+    n_rows = sum(size(d)[0] for d in docs)
+    n_rare = sum(size(d)[1] for d in docs)
+    for doc, split in existing.items():
+        if doc in docs:
+            rows, rare = size(doc)
+            totals[split] += rows
+            rare_totals[split] += rare
+    out = dict(existing)
+    for doc in sorted((d for d in docs if d not in existing), key=lambda d: stable_hash(d, "corpus")):
+        rows, rare = size(doc)
+
+        def deficit(split: str) -> float:
+            d = SPLIT_SHARES[split] - totals[split] / max(1, n_rows)
+            if rare:
+                d += RARE_SPLIT_SHARES[split] - rare_totals[split] / max(1, n_rare)
+            return d
+
+        split = max(SPLIT_SHARES, key=deficit)
+        totals[split] += rows
+        rare_totals[split] += rare
+        out[doc] = split
+    return out
+
+
+def _final_labels(work: Path) -> tuple[dict[str, dict], dict[str, str]]:
+    """Pass-1 labels, overridden by adjudicated decisions where a second pass disagreed."""
+    labels = _labels(work / "labels" / "pass1")
+    adjudicated = work / "adjudication.jsonl"
+    sources = {k: "pass1" for k in labels}
+    if adjudicated.exists():
+        for d in read_jsonl_dicts(adjudicated):
+            row = labels[d["id"]]
+            if d["label"] == "framing":
+                row["framing"] = d["final"]
+            else:
+                row["stance"][d["target"]] = d["final"]
+            sources[d["id"]] = "adjudicated"
+    return labels, sources
+
+
+def assemble(work: Path) -> list[dict]:
+    cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
+    labels, provenance = _final_labels(work)
+    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
+    pass2 = set(_labels(work / "labels" / "pass2")) if (work / "labels" / "pass2").exists() else set()
+    out = []
+    for sid, lab in sorted(labels.items()):
+        c = cands[sid]
+        if not lab.get("usable", True):
+            continue
+        doc = f"{c['source']}:{c['doc_id']}"
+        ref = {"source": c["source"], "file": c["file"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"]}
+        for target in c["targets"]:
+            out.append({
+                "id": f"{sid}|{target}",
+                "text": c["text"] if c["source"] in SHIPPABLE_SOURCES else None,
+                "target": target, "stance": lab["stance"][target], "framing": lab["framing"],
+                "speaker": c["speaker"], "source": "annotations", "doc_id": doc, "origin": "gold",
+                "split": splits[doc],
+                "meta": {"statement_id": sid, "kind": c["kind"], "ref": ref, "text_sha1": hashlib.sha1(c["text"].encode()).hexdigest()[:16],
+                         "label_source": provenance[sid], "double_annotated": sid in pass2,
+                         # annotators' notes quote the statement: shipped only where its text is
+                         **({"note": lab["note"]} if lab.get("note") and c["source"] in SHIPPABLE_SOURCES else {})},
+            })
+    gold_split = {r["meta"]["statement_id"]: r["split"] for r in out}
+    for cf_path in sorted((work / "counterfactuals").glob("*.jsonl")):
+        for k, cf in enumerate(read_jsonl_dicts(cf_path), 1):
+            orig = cf["counterfactual_of"]
+            if gold_split.get(orig) != "train":
+                raise ValueError(f"{cf_path}:{k}: counterfactual of {orig}, which is not a train statement")
+            c = cands[orig]
+            shipped = c["source"] in SHIPPABLE_SOURCES
+            # an edit of a text we may not redistribute ships as the edit alone
+            edit_meta = {} if shipped else {
+                "ref": {"source": c["source"], "file": c["file"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"]},
+                "edits": text_edits(c["text"], cf["text"]),
+                "text_sha1": hashlib.sha1(cf["text"].encode()).hexdigest()[:16],
+            }
+            for target, stance in cf["stance"].items():
+                out.append({
+                    "id": f"{cf['id']}|{target}", "text": cf["text"] if shipped else None, "target": target,
+                    "stance": stance, "framing": cf["framing"], "speaker": c["speaker"], "source": "annotations",
+                    "doc_id": f"{c['source']}:{c['doc_id']}", "origin": "counterfactual", "split": "train",
+                    "meta": {"statement_id": cf["id"], "counterfactual_of": orig, **edit_meta,
+                             **({"note": cf["note"]} if cf.get("note") and shipped else {})},
+                })
+    return out
+
+
+def text_edits(original: str, edited: str) -> list[list]:
+    """[start, end, replacement] operations that turn original into edited."""
+    ops = SequenceMatcher(None, original, edited, autojunk=False).get_opcodes()
+    return [[i1, i2, edited[j1:j2]] for tag, i1, i2, j1, j2 in ops if tag != "equal"]
+
+
+def apply_edits(original: str, edits: list[list]) -> str:
+    out = original
+    for start, end, replacement in sorted(edits, key=lambda e: e[0], reverse=True):
+        out = out[:start] + replacement + out[end:]
+    return out
+
+
+def load_corpus(data_dir: Path, path: Path = CORPUS_FILE) -> Iterator[dict]:
+    """Shipped corpus rows with every text filled in (rebuilt from data_dir where not shipped)."""
+    for k, row in enumerate(read_jsonl_dicts(path), 1):
+        if row["text"] is None:
+            ref = row["meta"]["ref"]
+            try:
+                article = article_text(data_dir, ref["source"], ref["doc_id"])
+            except FileNotFoundError as e:
+                raise FileNotFoundError(f"{path}:{k}: the text of {row['id']} is rebuilt from {ref['file']}, but {e}") from None
+            text = apply_edits(article[ref["start"] : ref["end"]], row["meta"].get("edits", []))
+            if hashlib.sha1(text.encode()).hexdigest()[:16] != row["meta"]["text_sha1"]:
+                raise ValueError(f"{path}:{k}: {data_dir / ref['file']} does not hold the expected text at "
+                                 f"{ref['start']}-{ref['end']} (a different version of the dataset?)")
+            row = {**row, "text": text}
+        yield row
+
+
+def counterfactual_batches(work: Path, n_sectarian: int, n_counter: int, batch_size: int) -> int:
+    """Train statements (framing none, usable) for minimal label-flipping edits, in batches.
+    Every chosen statement gets a sectarian version; the first n_counter also a counter_sectarian one."""
+    cands = read_jsonl_dicts(work / "candidates.jsonl")
+    labels = _labels(work / "labels" / "pass1")
+    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
+    pool = [c for c in cands if c["id"] in labels and labels[c["id"]].get("usable", True)
+            and labels[c["id"]]["framing"] == "none" and splits[f"{c['source']}:{c['doc_id']}"] == "train"]
+    pool.sort(key=lambda c: stable_hash(c["id"], "counterfactual"))
+    chosen = pool[:n_sectarian]
+    out = work / "cf_batches"
+    out.mkdir(parents=True, exist_ok=True)
+    for b in range(0, len(chosen), batch_size):
+        rows = [{"id": c["id"], "speaker": c["speaker"], "text": c["text"], "targets": c["targets"],
+                 "make": ["sectarian", "counter_sectarian"] if k < n_counter else ["sectarian"]}
+                for k, c in enumerate(chosen[b : b + batch_size], start=b)]
+        write_jsonl_dicts(rows, out / f"cf_{b // batch_size:02d}.jsonl")
+    return len(chosen)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("command", choices=["split", "counterfactual-batches", "assemble"])
+    ap.add_argument("--work", type=Path, default=Path("data/annotation"))
+    ap.add_argument("--out", type=Path, default=CORPUS_FILE)
+    args = ap.parse_args(argv)
+    if args.command == "split":
+        cands = read_jsonl_dicts(args.work / "candidates.jsonl")
+        labels = _labels(args.work / "labels" / "pass1")
+        path = args.work / "splits.json"
+        existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        splits = assign_splits(cands, labels, existing)
+        path.write_text(json.dumps(splits, indent=1) + "\n", encoding="utf-8")
+        print(Counter(splits.values()))
+        return
+    if args.command == "counterfactual-batches":
+        n = counterfactual_batches(args.work, n_sectarian=320, n_counter=200, batch_size=40)
+        print(f"{n} statements in {args.work / 'cf_batches'}")
+        return
+    rows = assemble(args.work)
+    write_jsonl_dicts(rows, args.out)
+    # the two label passes and the adjudication ship too, so agreement can be recomputed:
+    #   python -m stance evaluate-labels training/data/annotations/pass1.jsonl training/data/annotations/pass2.jsonl
+    shippable = {c["id"] for c in read_jsonl_dicts(args.work / "candidates.jsonl") if c["source"] in SHIPPABLE_SOURCES}
+    keep = ("id", "framing", "stance", "usable")
+    for name in ("pass1", "pass2"):
+        labels = _labels(args.work / "labels" / name)
+        write_jsonl_dicts([{k: v for k, v in r.items() if k in keep or (k == "note" and r["id"] in shippable)}
+                           for _, r in sorted(labels.items())], args.out.parent / f"{name}.jsonl")
+    if (args.work / "adjudication.jsonl").exists():
+        write_jsonl_dicts(read_jsonl_dicts(args.work / "adjudication.jsonl"), args.out.parent / "adjudication.jsonl")
+    table = Counter((r["split"], r["origin"]) for r in rows)
+    print(f"{len(rows)} rows -> {args.out}")
+    for k, v in sorted(table.items()):
+        print(f"  {k[0]:5} {k[1]:14} {v}")
+    print("stance:", Counter(r["stance"] for r in rows))
+    stmts = {r["meta"]["statement_id"]: r["framing"] for r in rows}
+    print("framing (statements):", Counter(stmts.values()))
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ raises on a ``str``, and an unmatched quotation mark never reaches past its para
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -378,11 +379,33 @@ def _clean_speaker(mention: str) -> str:
     return _strip_titles(s)
 
 
+class _Timeline:
+    """(position, name) entries kept in position order: 'the latest before pos' in O(log n),
+    so a 10 MB article costs no more per quote than a short one."""
+
+    def __init__(self) -> None:
+        self.pos: list[int] = []
+        self.names: list[str] = []
+
+    def add(self, pos: int, name: str) -> None:
+        i = bisect_right(self.pos, pos)
+        self.pos.insert(i, pos)
+        self.names.insert(i, name)
+
+    def latest(self, pos: int) -> tuple[int, str] | None:
+        i = bisect_left(self.pos, pos) - 1
+        return (self.pos[i], self.names[i]) if i >= 0 else None
+
+
 class _Registry:
     """Names seen so far in the article, to resolve pronouns and surnames to full names."""
 
     def __init__(self, text: str):
-        self.persons: list[tuple[int, str]] = []
+        self.text = text
+        self.persons = _Timeline()  # people named in the text or quoted: he/she antecedents
+        self.speakers = _Timeline()  # every source so far: they/it antecedents
+        self.person_speakers = _Timeline()
+        self.by_surname: dict[str, _Timeline] = {}  # "Almahmoud" -> full names ending in it
         names = [(m.start(), m.group(), _strip_titles(m.group())) for m in _NAME_RE.finditer(text)]
         # a person is usually named in full once and by surname after; places and
         # organisations ("San Diego", "White House") rarely lose their first word
@@ -390,49 +413,44 @@ class _Registry:
         for pos, raw, name in names:
             titled = name != raw or re.match(_TITLE_ABBR, raw) is not None
             if _is_person_like(name) and (titled or name.split()[-1] in standalone):
-                self.persons.append((pos, name))
+                self._add_person(pos, name)
             elif titled and len(name.split()) == 1 and _is_name(name):
-                self.persons.append((pos, name))
-        self.speakers: list[tuple[int, str]] = []
-        self.text = text
+                self._add_person(pos, name)
+
+    def _add_person(self, pos: int, name: str) -> None:
+        parts = name.split()
+        if _is_person_like(name) or (len(parts) == 1 and name[:1].isupper()):
+            self.persons.add(pos, name)
+        if len(parts) > 1 and _is_person_like(name):
+            self.by_surname.setdefault(parts[-1], _Timeline()).add(pos, name)
 
     def add_speaker(self, pos: int, name: str) -> None:
-        self.speakers.append((pos, name))
+        self.speakers.add(pos, name)
+        if _is_person_like(name) or len(name.split()) == 1:
+            self.person_speakers.add(pos, name)
+        self._add_person(pos, name)
 
     def full_name(self, mention: str, pos: int) -> str:
         """A surname (or other short form) back to the latest earlier full name ending in it."""
-        words = mention.split()
-        if len(words) != 1 or not mention[:1].isupper():
+        if len(mention.split()) != 1 or not mention[:1].isupper() or mention not in self.by_surname:
             return mention
-        best = None
-        for p, name in self.persons + self.speakers:
-            parts = name.split()
-            if p < pos and len(parts) > 1 and parts[-1] == mention and _is_person_like(name):
-                if best is None or p > best[0]:
-                    best = (p, name)
-        return best[1] if best else mention
+        hit = self.by_surname[mention].latest(pos)
+        return hit[1] if hit else mention
 
     def antecedent(self, pronoun: str, pos: int) -> str | None:
         """he/she: the latest person (speaker or named in the text) before pos; they/it: the
         latest speaker."""
-        if pronoun.lower() in PERSON_PRONOUNS:
-            pool = [(p, n) for p, n in self.persons + self.speakers
-                    if _is_person_like(n) or (len(n.split()) == 1 and n[:1].isupper())]
-        else:
-            pool = self.speakers
-        before = [(p, n) for p, n in pool if p < pos]
-        if not before:
+        person = pronoun.lower() in PERSON_PRONOUNS
+        latest = (self.persons if person else self.speakers).latest(pos)
+        if latest is None:
             return None
         # a person named in this paragraph wins; otherwise the latest speaker, who is who
         # news prose keeps talking about between quotes
-        p_start = self.text.rfind("\n", 0, pos) + 1
-        local = [(p, n) for p, n in before if p >= p_start]
-        if local:
-            return self.full_name(max(local)[1], pos)
-        spoke = [(p, n) for p, n in self.speakers if p < pos and (pronoun.lower() not in PERSON_PRONOUNS or _is_person_like(n) or len(n.split()) == 1)]
-        if spoke and max(before)[0] - max(spoke)[0] < SPEAKER_MEMORY:
-            return self.full_name(max(spoke)[1], pos)
-        return self.full_name(max(before)[1], pos)
+        if latest[0] < self.text.rfind("\n", 0, pos) + 1:
+            spoke = (self.person_speakers if person else self.speakers).latest(pos)
+            if spoke and latest[0] - spoke[0] < SPEAKER_MEMORY:
+                latest = spoke
+        return self.full_name(latest[1], pos)
 
 
 # --- cues ----------------------------------------------------------------------------------
@@ -665,9 +683,10 @@ def _extract(text: str) -> list[Quote]:
     block_cue: tuple[_Speaker, str | None] | None = None  # the previous paragraph ended in `said:`
     last_speaker: tuple[int, str] | None = None  # (paragraph index, speaker) of the latest direct quote
 
-    for p_idx, (p_start, p_end) in enumerate(_paragraphs(text)):
-        spans = _quote_spans(text, p_start, p_end)
-        masked = _masked(text, spans)
+    paragraphs = _paragraphs(text)
+    para_spans = [_quote_spans(text, a, b) for a, b in paragraphs]
+    masked = _masked(text, [sp for spans in para_spans for sp in spans])  # once: linear in the article
+    for p_idx, ((p_start, p_end), spans) in enumerate(zip(paragraphs, para_spans)):
         sentences = _sentences(masked, p_start, p_end)
         found: list[Quote] = []
 

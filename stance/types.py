@@ -84,3 +84,25 @@ class Prediction:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStance:
+    target: str
+    stance: str
+    scores: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledQuote:
+    """A quote with its framing and its stance toward each target."""
+
+    quote: Quote
+    framing: str
+    framing_scores: dict[str, float]
+    stances: tuple[TargetStance, ...]
+    windows: int = 1
+
+    def to_dict(self) -> dict:
+        return {**self.quote.to_dict(), "framing": self.framing, "framing_scores": self.framing_scores,
+                "stances": [asdict(s) for s in self.stances], "windows": self.windows}

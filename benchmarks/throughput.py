@@ -52,6 +52,10 @@ def statements(data_dir: Path, n: int) -> list[tuple[str, str]]:
 
 
 def peak_mb() -> float:
+    """This process's peak resident set (VmHWM; ru_maxrss would carry the parent's over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -79,7 +83,7 @@ def our_rate(model_dir: Path, backend: str, pairs, batch_size: int) -> float:
     from stance.model import StanceClassifier
 
     clf = StanceClassifier.from_pretrained(model_dir, backend=backend)
-    clf.predict(pairs[0][0:1] and [pairs[0][0]], [pairs[0][1]])  # warm-up
+    clf.predict([pairs[0][0]], [pairs[0][1]])  # warm-up
     t0 = time.perf_counter()
     clf.predict([s for s, _ in pairs], [t for _, t in pairs], batch_size=batch_size)
     return len(pairs) / (time.perf_counter() - t0)
@@ -108,9 +112,9 @@ def job(model_dir: Path, pairs, n_rows: int, workdir: Path) -> tuple[float, floa
             s, t = pairs[i % len(pairs)]
             fh.write(json.dumps({"id": i, "text": s, "target": t}) + "\n")
     out = workdir / f"out_{n_rows}.jsonl"
-    code = ("import resource,sys,time;from stance.cli import main;t=time.time();"
+    code = ("import time;from stance.cli import main;from benchmarks.throughput import peak_mb;t=time.time();"
             f"rc=main(['classify',{str(src)!r},'-o',{str(out)!r},'--model',{str(model_dir)!r},'--quiet']);"
-            "print(time.time()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)")
+            "print(time.time()-t, peak_mb())")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     seconds, peak = map(float, res.stdout.split()[-2:])
     return n_rows / seconds, peak

@@ -13,6 +13,8 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 def export_onnx(clf, folder: str | Path, quantize: bool = True) -> Path:
     """Write `model.int8.onnx` (or `model.onnx` when quantize=False) into folder."""
+    import warnings
+
     import torch
 
     folder = Path(folder)
@@ -33,7 +35,8 @@ def export_onnx(clf, folder: str | Path, quantize: bool = True) -> Path:
     fp32 = folder / "model.fp32.onnx"
     dyn = {k: {0: "batch", 1: "tokens"} for k in _INPUTS}
     dyn.update({"stance_logits": {0: "batch"}, "framing_logits": {0: "batch"}})
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about shape-constant branches of BERT's masks
         torch.onnx.export(wrapper, args, str(fp32), input_names=list(_INPUTS),
                           output_names=["stance_logits", "framing_logits"], dynamic_axes=dyn,
                           opset_version=17, dynamo=False)
@@ -42,7 +45,9 @@ def export_onnx(clf, folder: str | Path, quantize: bool = True) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out = folder / ONNX_FILE
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+    # per-channel weights in the reduced 7-bit range: on the in-domain test this keeps macro-F1
+    # within 0.001 of the PyTorch path, where per-tensor int8 lost 0.03 (benchmarks/throughput.py)
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
     fp32.unlink()
     return out
 

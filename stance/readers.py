@@ -1,7 +1,6 @@
 """Reading articles from plain-text and JSONL files, reporting bad input by file and line."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,48 +29,43 @@ def read_documents(
     """Yield a Document per article, or an InputError for a file or line that cannot be read.
 
     A plain-text file is one article (its id is the file name); a JSONL file holds one article
-    per line with a `text` field and an optional `id` (default: `FILE:LINE`).
+    per line with a `text` field and an optional `id` (default: `FILE:LINE`), read as a stream.
     """
     path = Path(path)
     source = str(path)
+    if not path.is_file():
+        yield InputError(source, None, "cannot read file: " + ("no such file" if not path.exists() else "not a regular file"))
+        return
+    if fmt == "jsonl" or (fmt is None and path.suffix.lower() in JSONL_SUFFIXES):
+        yield from _jsonl_documents(path, text_field, id_field, errors)
+        return
     try:
         data = path.read_bytes()
     except OSError as e:
         yield InputError(source, None, f"cannot read file: {e.strerror or e}")
         return
-    is_jsonl = fmt == "jsonl" or (fmt is None and path.suffix.lower() in JSONL_SUFFIXES)
-    if not is_jsonl:
-        try:
-            yield Document(id=path.name, text=decode(data, source, errors), source=source)
-        except ValueError as e:
-            yield InputError(source, None, str(e).removeprefix(f"{source}: "))
-        return
-    yield from _jsonl_documents(data, source, text_field, id_field, errors)
+    try:
+        yield Document(id=path.name, text=decode(data, source, errors), source=source)
+    except ValueError as e:
+        yield InputError(source, None, str(e).removeprefix(f"{source}: "))
 
 
-def _jsonl_documents(data: bytes, source: str, text_field: str, id_field: str, errors: str):
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8", errors=errors)
-        except UnicodeDecodeError as e:
-            yield InputError(source, lineno, f"not valid UTF-8 at byte {e.start} of the line; pass --errors replace to substitute")
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield InputError(source, lineno, f"invalid JSON at column {e.colno}: {e.msg}")
-            continue
-        if not isinstance(row, dict):
-            yield InputError(source, lineno, f"expected a JSON object, got {type(row).__name__}")
-            continue
-        text = row.get(text_field)
-        if not isinstance(text, str):
-            what = "missing" if text is None else f"a {type(text).__name__}, not a string"
-            yield InputError(source, lineno, f"field {text_field!r} is {what}")
-            continue
-        doc_id = row.get(id_field)
-        doc_id = f"{Path(source).name}:{lineno}" if doc_id is None else str(doc_id)
-        extra = {k: v for k, v in row.items() if k not in (text_field, id_field)}
-        yield Document(id=doc_id, text=text, source=source, line=lineno, fields=extra or None)
+def _jsonl_documents(path: Path, text_field: str, id_field: str, errors: str):
+    from stance.tables import read_rows  # the one JSONL reader, shared with batch jobs
+
+    try:
+        for lineno, row in read_rows(path, "jsonl", errors):
+            if isinstance(row, InputError):
+                yield row
+                continue
+            text = row.get(text_field)
+            if not isinstance(text, str):
+                what = "missing" if text is None else f"a {type(text).__name__}, not a string"
+                yield InputError(str(path), lineno, f"field {text_field!r} is {what}")
+                continue
+            doc_id = row.get(id_field)
+            doc_id = f"{path.name}:{lineno}" if doc_id is None else str(doc_id)
+            extra = {k: v for k, v in row.items() if k not in (text_field, id_field)}
+            yield Document(id=doc_id, text=text, source=str(path), line=lineno, fields=extra or None)
+    except OSError as e:
+        yield InputError(str(path), None, f"cannot read file: {e.strerror or e}")

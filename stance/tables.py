@@ -47,7 +47,7 @@ def _jsonl_rows(path: Path, source: str, errors: str):
             if not raw.strip():
                 continue
             try:
-                line = raw.decode("utf-8", errors=errors)
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8", errors=errors)
             except UnicodeDecodeError as e:
                 yield lineno, InputError(source, lineno, f"not valid UTF-8 at byte {e.start} of the line; pass --errors replace to substitute")
                 continue

@@ -5,9 +5,12 @@ so nothing here needs ../shared.
 """
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,7 +29,18 @@ from training.data.schema import Row, read_jsonl, validate_row, write_jsonl
 from training.data.splits import doc_split_conflicts, earliest_split, rank_split, stable_hash
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "fixtures" / "data"
+def _materialise() -> Path:
+    """The fixture tree in a temp dir, with `*.fixture` renamed to the real file names: stored
+    that way so no file of the repository shares its name with a public dataset's file."""
+    dst = Path(tempfile.mkdtemp(prefix="stance-fixture-data-"))
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "data", dst, dirs_exist_ok=True)
+    for f in dst.rglob("*.fixture"):
+        f.rename(f.with_suffix(""))
+    atexit.register(shutil.rmtree, dst, True)
+    return dst
+
+
+DATA = _materialise()
 PUBLIC = list(build.SOURCES)
 
 

@@ -6,9 +6,9 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import asdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -32,10 +32,6 @@ def _output(path: str | None) -> Iterator[TextIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _report(err: InputError) -> None:
-    print(f"stance: error: {err}", file=sys.stderr)
 
 
 class _Inputs:

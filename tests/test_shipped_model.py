@@ -17,13 +17,9 @@ def clf():
 WORKED = [  # ANNOTATION.md, worked examples 2 and 3: (statement, target, stance, framing)
     ("The government cannot on the one hand claim to be liberating the Iraqi people while at the same "
      "time slaughtering Sunni Arabs.", "Iraqi government", "against", "sectarian"),
-    pytest.param(
-        "If the Green Zone regime can do nothing to stop these Iranian proxy Shia militias, then Daesh will "
-        "simply say that they were right about Baghdad's anti-Sunni sectarianism, handing the extremists a "
-        "political victory.", "Iraqi government", "against", "sectarian",
-        # a known limit (model card): a statement that names sectarianism while blaming a sect is
-        # read as counter_sectarian, and its stance toward the government comes out near a tie
-        marks=pytest.mark.xfail(reason="known limit of the shipped model: 'both' statements", strict=False)),
+    ("If the Green Zone regime can do nothing to stop these Iranian proxy Shia militias, then Daesh will "
+     "simply say that they were right about Baghdad's anti-Sunni sectarianism, handing the extremists a "
+     "political victory.", "Iraqi government", "against", "sectarian"),
 ]
 
 
@@ -41,16 +37,20 @@ def test_worked_examples(clf, text, target, stance, framing):
     assert (p.stance, p.framing) == (stance, framing), (p.stance_scores, p.framing_scores)
 
 
-def test_seed_style_statements(clf):
-    texts = [
-        "Sunni and Shia buried their sons in the same cemetery here. Whoever tries to divide us is helping Daesh.",
-        "The aid convoy reached the town on Tuesday with flour, fuel and medicine for 3,000 families.",
-    ]
-    preds = clf.predict(texts)
-    assert preds[0].framing == "counter_sectarian", preds[0].framing_scores
-    assert preds[1].framing == "none", preds[1].framing_scores
-    neutral = clf.predict([texts[1]], ["Daesh"])[0]
-    assert neutral.stance == "none", neutral.stance_scores
+UNITY = "Sunni and Shia buried their sons in the same cemetery here. Whoever tries to divide us is helping Daesh."
+CONVOY = "The aid convoy reached the town on Tuesday with flour, fuel and medicine for 3,000 families."
+
+
+def test_neutral_report(clf):
+    pred = clf.predict([CONVOY], ["Daesh"])[0]
+    assert (pred.framing, pred.stance) == ("none", "none"), (pred.framing_scores, pred.stance_scores)
+
+
+@pytest.mark.xfail(reason="known limit (model card): counter-sectarian statements that name sects "
+                          "are often read as sectarian", strict=False)
+def test_unity_appeal_is_counter_sectarian(clf):
+    pred = clf.predict([UNITY])[0]
+    assert pred.framing == "counter_sectarian", pred.framing_scores
 
 
 def test_classify_article_on_the_seed(clf, seed_article):

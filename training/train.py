@@ -277,9 +277,10 @@ CARD_LIMITS = """## Known limits
 - Real sectarian and counter-sectarian statements are rare; training adds counterfactual edits
   (minimal rewrites of real statements), which the evaluation never sees. Test figures for those
   two classes rest on few examples: read their support before trusting them.
-- A statement that condemns sectarianism while blaming a sect as a whole is `sectarian` by the
-  guideline; the model tends to read it as `counter_sectarian` (the guideline's worked example 3
-  is one such miss).
+- Counter-sectarian statements that name sects ("Sunni and Shia buried their sons in the same
+  cemetery") are often read as `sectarian`: none of the 4 in the test split is found. Real
+  counter-sectarian text is rare (22 gold statements in the corpus); most of its training
+  signal is counterfactual.
 - Stance is the speaker's as the statement expresses it; a target that the statement does not
   name is usually `none` even when the article makes the speaker's view obvious.
 - Probabilities are calibrated on the in-domain dev split by one temperature per head; on other

@@ -45,16 +45,8 @@ def classify_article(text: str, targets: Sequence[str] | str | None = None,
     clf = classifier or default_classifier()
     quotes = extract_quotes(text)
     per_quote = [list(targets) if targets is not None else quote_targets(text, q) for q in quotes]
-    pairs = [(qi, t) for qi, ts in enumerate(per_quote) for t in ts]
-    stance_preds = clf.predict([quotes[qi].text for qi, _ in pairs], [t for _, t in pairs]) if pairs else []
-    untargeted = [qi for qi, ts in enumerate(per_quote) if not ts]
-    framing_preds = dict(zip(untargeted, clf.predict([quotes[qi].text for qi in untargeted]))) if untargeted else {}
-    by_quote: dict[int, list] = {}
-    for (qi, _), p in zip(pairs, stance_preds):
-        by_quote.setdefault(qi, []).append(p)
     out = []
-    for qi, q in enumerate(quotes):
-        preds = by_quote.get(qi) or [framing_preds[qi]]
+    for q, preds in zip(quotes, clf.predict_targets([q.text for q in quotes], per_quote)):
         stances = tuple(TargetStance(p.target, p.stance, p.stance_scores) for p in preds if p.target is not None)
         first = preds[0]
         out.append(LabelledQuote(q, first.framing, first.framing_scores, stances, max(p.windows for p in preds)))

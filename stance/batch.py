@@ -137,16 +137,9 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
             for lq in classify_article(text, targets if explicit else None, classifier=clf):
                 out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict()})
         return out
-    pairs = [(k, t) for k, (_, _, _, ts) in enumerate(pending) for t in ts]
-    stance = clf.predict([pending[k][2] for k, _ in pairs], [t for _, t in pairs], opts.batch_size) if pairs else []
-    untargeted = [k for k, p in enumerate(pending) if not p[3]]
-    framing = dict(zip(untargeted, clf.predict([pending[k][2] for k in untargeted], None, opts.batch_size))) if untargeted else {}
-    by_row: dict[int, list] = {}
-    for (k, _), p in zip(pairs, stance):
-        by_row.setdefault(k, []).append(p)
+    labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size)
     out = []
-    for k, (n, row, _, targets) in enumerate(pending):
-        preds = by_row.get(k) or [framing[k]]
+    for (_, row, _, _), preds in zip(pending, labelled):
         rec = {**_passthrough(row, opts), "framing": preds[0].framing, "framing_scores": preds[0].framing_scores,
                "stances": [{"target": p.target, "stance": p.stance, "scores": p.stance_scores} for p in preds if p.target],
                "windows": max(p.windows for p in preds)}

@@ -356,6 +356,24 @@ class StanceClassifier:
             ))
         return out
 
+    def predict_targets(self, texts: Sequence[str], targets: Sequence[Sequence[str]],
+                        batch_size: int = BATCH_SIZE) -> list[list[Prediction]]:
+        """For each text, one Prediction per target in its list, or a single framing-only
+        Prediction when the list is empty; all pairs go through the model together."""
+        if len(texts) != len(targets):
+            raise ValueError(f"got {len(texts)} texts but {len(targets)} target lists; give one list per text")
+        pairs = [(k, t) for k, ts in enumerate(targets) for t in ts]
+        out: list[list[Prediction]] = [[] for _ in texts]
+        if pairs:
+            preds = self.predict([texts[k] for k, _ in pairs], [t for _, t in pairs], batch_size)
+            for (k, _), pred in zip(pairs, preds):
+                out[k].append(pred)
+        untargeted = [k for k, ts in enumerate(targets) if not ts]
+        if untargeted:
+            for k, pred in zip(untargeted, self.predict([texts[k] for k in untargeted], None, batch_size)):
+                out[k].append(pred)
+        return out
+
     def pipe(self, rows: Iterable[tuple[str, str | None]], batch_size: int = BATCH_SIZE) -> Iterator[Prediction]:
         """Stream (text, target) pairs lazily, in input order, a chunk at a time."""
         chunk: list[tuple[str, str | None]] = []

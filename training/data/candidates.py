@@ -51,6 +51,17 @@ def _stable_rng(key: str) -> random.Random:
     return random.Random(int(hashlib.sha1(key.encode()).hexdigest()[:12], 16))
 
 
+def _choose_targets(text: str, article_actors: list[str], rng: random.Random) -> tuple[list[str], list[str]]:
+    """(actors the statement names, its targets): up to two named actors, and, about a
+    quarter of the time (always when it names none), an actor of the article it does not name."""
+    own = unique_targets(text)[:2]
+    others = [t for t in article_actors if t not in own]
+    targets = list(own)
+    if others and (not own or rng.random() < 0.3):
+        targets.append(rng.choice(others[:6]))
+    return own, targets
+
+
 def _usable(text: str) -> bool:
     words = text.split()
     return MIN_CHARS <= len(text) <= MAX_CHARS and len(words) >= 6 and sum(w.isalpha() for w in words) >= 0.6 * len(words)
@@ -69,13 +80,7 @@ def collect(data_dir: Path, seed: int = 13) -> list[Candidate]:
                 continue
             seen.add(norm)
             key = f"{art.source}:{art.doc_id}:{q.start}-{q.end}"
-            rng = _stable_rng(f"{seed}:{key}")
-            own = unique_targets(q.text)[:2]
-            others = [t for t in article_actors if t not in own]
-            targets = list(own)
-            # about a quarter of targets are actors of the article that the statement does not name
-            if others and (not own or rng.random() < 0.3):
-                targets.append(rng.choice(others[:6]))
+            own, targets = _choose_targets(q.text, article_actors, _stable_rng(f"{seed}:{key}"))
             if not targets:
                 continue
             pool = "sect" if SECT_RE.search(q.text) else ("actor" if own else "random")
@@ -110,12 +115,7 @@ def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[i
                 continue  # overlaps a quote: the quote is the statement
             seen.add(norm)
             key = f"{art.source}:{art.doc_id}:{start}-{end}"
-            rng = _stable_rng(f"{seed}:{key}")
-            own = unique_targets(text)[:2]
-            others = [t for t in article_actors if t not in own]
-            targets = list(own)
-            if others and (not own or rng.random() < 0.3):
-                targets.append(rng.choice(others[:6]))
+            _, targets = _choose_targets(text, article_actors, _stable_rng(f"{seed}:{key}"))
             if targets:
                 out.append(Candidate(key, art.source, art.doc_id, art.file, start, end, text, None,
                                      "narration", targets, "sect"))

@@ -71,7 +71,7 @@ def test_label_files_are_valid():
             assert r["framing"] in FRAMING_LABELS and all(v in STANCE_LABELS for v in r["stance"].values())
     assert len(read_jsonl_dicts(ANNOTATIONS_DIR / "pass2.jsonl")) >= 300
     for d in read_jsonl_dicts(ANNOTATIONS_DIR / "adjudication.jsonl"):
-        labels = STANCE_LABELS if d["label"] == "stance" else FRAMING_LABELS
+        labels = {"stance": STANCE_LABELS, "framing": FRAMING_LABELS, "usable": (True, False)}[d["label"]]
         assert {d["pass1"], d["pass2"], d["final"]} <= set(labels) and d["pass1"] != d["pass2"] and d["note"]
 
 
@@ -82,6 +82,12 @@ def test_texts_rebuild_from_the_public_data(corpus):
     rows = list(load_corpus(data_dir))
     assert len(rows) == len(corpus)
     assert all(r["text"] for r in rows)
+    # repeated bodies (FNC-1) and paragraphs (FA-KES) are kept once: no text in two splits
+    owner = {}
+    for r in rows:
+        if r["origin"] == "gold":
+            key = " ".join(r["text"].lower().split())
+            assert owner.setdefault(key, r["meta"]["statement_id"]) == r["meta"]["statement_id"], r["id"]
 
 
 def test_edits_round_trip():
@@ -120,3 +126,46 @@ def test_splits_keep_documents_whole_and_earlier_assignments():
     assert all(both[d] == s for d, s in first.items())
     assert set(both.values()) == {"train", "dev", "test"}
     assert len(both) == 20
+
+
+def test_sentences_keep_their_sources_split():
+    cands = [{"id": f"s{i}", "source": "directed_sentiment_news", "doc_id": f"d{i}",
+              "file": f"directed_sentiment_news/{name}", "targets": ["Iran"]}
+             for i, name in enumerate(["train.txt", "valid.txt", "test.txt"] * 5)]
+    labels = {c["id"]: {"framing": "sectarian"} for c in cands}
+    splits = assign_splits(cands, labels)
+    expected = {"train.txt": "train", "valid.txt": "dev", "test.txt": "test"}
+    assert all(splits[f"directed_sentiment_news:{c['doc_id']}"] == expected[c["file"].split("/")[1]] for c in cands)
+
+
+def test_restore_then_assemble_gives_back_the_shipped_files(tmp_path):
+    data_dir = SHARED / "data"
+    if not (data_dir / "fnc1").exists():
+        pytest.skip("../shared/data is not present")
+    from training.data.corpus import main
+
+    work, out = tmp_path / "work", tmp_path / "out" / "corpus.jsonl"
+    main(["restore", "--work", str(work), "--data-dir", str(data_dir)])
+    main(["assemble", "--work", str(work), "--out", str(out)])
+    for name in ("corpus.jsonl", "pass1.jsonl", "pass2.jsonl", "adjudication.jsonl"):
+        assert (out.parent / name).read_bytes() == (ANNOTATIONS_DIR / name).read_bytes(), name
+
+
+def test_sentence_articles_follow_the_converters_split():
+    from training.data.articles import fixed_split, iter_articles
+    from training.data.candidates import UNITY_RE
+
+    rows = [r for r in _convert_dsn() if r.split]
+    articles = list(iter_articles(FIXTURES / "data", ("directed_sentiment_news",)))
+    assert len({a.doc_id for a in articles}) == len(articles)  # each sentence once
+    by_doc = {a.doc_id: fixed_split(a.source, a.file) for a in articles}
+    # a sentence in two official files (train:3 and test:1) keeps train, as the build does
+    assert all(by_doc[r.doc_id] == r.split for r in rows)
+    assert UNITY_RE.search("They called for national unity across sects")
+    assert not UNITY_RE.search("the United Nations said on Monday")
+
+
+def _convert_dsn():
+    from training.data.converters import directed_sentiment_news
+
+    return list(directed_sentiment_news.convert(FIXTURES / "data"))

@@ -19,6 +19,7 @@ from training.data.converters.common import require
 csv.field_size_limit(1 << 30)
 
 ARTICLE_SOURCES = ("fa_kes", "fnc1", "polnear", "basil")
+SENTENCE_SOURCES = ("directed_sentiment_news",)  # single news sentences, each its own "article"
 
 # Bodies outside these conflicts carry no signal for the corpus; the pattern only pre-selects.
 REGION_RE = re.compile(
@@ -71,7 +72,36 @@ def _basil(data_dir: Path) -> Iterator[Article]:
         yield Article("basil", path.stem, str(path.relative_to(data_dir)), basil_text(paragraphs))
 
 
-_READERS = {"fa_kes": _fa_kes, "fnc1": _fnc1, "polnear": _polnear, "basil": _basil}
+def _directed_sentiment_news(data_dir: Path) -> Iterator[Article]:
+    """Each distinct sentence once, under the first file (train, valid, test) that holds it, so
+    that its split in the corpus can follow the source's own split."""
+    from training.data.converters.directed_sentiment_news import FILES, FOLDER, plain
+    from training.data.splits import text_key
+
+    seen: set[str] = set()
+    for name, _ in FILES:
+        rel = f"{FOLDER}/{name}"
+        with require(data_dir / rel).open(encoding="utf-8", newline="") as fh:
+            for fields in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                text = plain(fields[0]) if fields else ""
+                key = text_key(text)
+                if text and key not in seen:
+                    seen.add(key)
+                    yield Article("directed_sentiment_news", key, rel, text)
+
+
+def fixed_split(source: str, file: str) -> str | None:
+    """The split a document must keep because its source ships official splits that the build
+    also uses (its text is in that source's rows); None where the corpus decides."""
+    if source == "directed_sentiment_news":
+        from training.data.converters.directed_sentiment_news import FILES
+
+        return dict((f"directed_sentiment_news/{name}", split) for name, split in FILES)[file]
+    return None
+
+
+_READERS = {"fa_kes": _fa_kes, "fnc1": _fnc1, "polnear": _polnear, "basil": _basil,
+            "directed_sentiment_news": _directed_sentiment_news}
 
 
 def iter_articles(data_dir: Path, sources: tuple[str, ...] = ARTICLE_SOURCES) -> Iterator[Article]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from stance.gazetteer import unique_targets
 from stance.quotes import extract_quotes
-from training.data.articles import REGION_RE, iter_articles
+from training.data.articles import REGION_RE, SENTENCE_SOURCES, iter_articles
 
 # Pre-selection vocabulary: sect identities, sect-coded slurs (English transliterations of the
 # AraHate lexicon's high-scoring terms) and words about sectarianism itself.
@@ -27,6 +27,13 @@ SECT_RE = re.compile(
     r"maronites?|sect|sects|sectarian\w*|safavids?|rafid\w*|majus|magians?|nusayri\w*|nawasib|crusaders?|"
     r"takfir\w*|wahhabi\w*|salafi\w*|infidels?|apostates?|heretics?|religious|sectarianism|"
     r"loyalists?|republicans?|unionists?|nationalists?)\b",
+    re.I,
+)
+# Third round: words of unity and division, where counter-sectarian statements are found.
+UNITY_RE = re.compile(
+    r"\b(unity|unite|uniting|brotherhood|coexist\w*|reconcil\w*|divisions?|divisive|strife|fitna|"
+    r"sectarian\w*|non-sectarian|inclusive|tolerance|pluralis\w*|interfaith|"
+    r"all (?:iraqis|syrians|lebanese|yemenis|bahrainis|pakistanis))\b",
     re.I,
 )
 MIN_CHARS, MAX_CHARS = 40, 700
@@ -92,7 +99,8 @@ def collect(data_dir: Path, seed: int = 13) -> list[Candidate]:
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’]?|$)")
 
 
-def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[int, int]]], seed: int = 13) -> list[Candidate]:
+def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[int, int]]], seed: int = 13,
+                      pattern: re.Pattern | None = None) -> list[Candidate]:
     """Sentences of the articles' own prose that use sect vocabulary (second round: real quotes
     alone hold too few sectarian and counter-sectarian statements for dev and test)."""
     out: list[Candidate] = []
@@ -109,7 +117,7 @@ def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[i
             text = art.text[start:end].strip()
             end = start + len(text)
             norm = " ".join(text.lower().split())
-            if not SECT_RE.search(text) or not _usable(text) or norm in seen:
+            if not (SECT_RE.search(text) or (pattern and pattern.search(text))) or not _usable(text) or norm in seen:
                 continue
             if any(a < end and start < b for a, b in taken):
                 continue  # overlaps a quote: the quote is the statement
@@ -119,6 +127,35 @@ def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[i
             if targets:
                 out.append(Candidate(key, art.source, art.doc_id, art.file, start, end, text, None,
                                      "narration", targets, "sect"))
+    return out
+
+
+def collect_rare(data_dir: Path, previous: list[dict], seed: int = 13) -> list[Candidate]:
+    """Third round: every statement not yet picked that uses sect or unity vocabulary: quotes of
+    all article sources, sentences of FA-KES/FNC-1 prose, and single news sentences of
+    directed_sentiment_news that name a conflict of ours (both rare framing labels are too thin
+    in dev and test otherwise)."""
+    picked = {c["id"] for c in previous}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for c in previous:
+        spans.setdefault(f"{c['source']}:{c['doc_id']}", []).append((c["start"], c["end"]))
+    rare = lambda text: bool(SECT_RE.search(text) or UNITY_RE.search(text))  # noqa: E731
+    out = [c for c in collect(data_dir, seed) if c.id not in picked and rare(c.text)]
+    taken = {**spans}
+    for c in out:
+        taken.setdefault(f"{c.source}:{c.doc_id}", []).append((c.start, c.end))
+    out += [c for c in collect_narration(data_dir, taken, seed, pattern=UNITY_RE) if c.id not in picked]
+    for art in iter_articles(data_dir, SENTENCE_SOURCES):
+        text = art.text
+        if not (REGION_RE.search(text) and rare(text)) or not _usable(text):
+            continue
+        key = f"{art.source}:{art.doc_id}:0-{len(text)}"
+        if key in picked:
+            continue
+        own, targets = _choose_targets(text, [], _stable_rng(f"{seed}:{key}"))
+        if targets:
+            out.append(Candidate(key, art.source, art.doc_id, art.file, 0, len(text), text, None,
+                                 "narration", targets, "sect"))
     return out
 
 
@@ -161,7 +198,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--narration", type=int, default=0,
                     help="second round: add this many sect-vocabulary sentences of article prose")
+    ap.add_argument("--rare", action="store_true",
+                    help="third round: every remaining statement with sect or unity vocabulary")
     args = ap.parse_args(argv)
+    if args.rare:
+        previous = [json.loads(line) for line in (args.out / "candidates.jsonl").open(encoding="utf-8")]
+        chosen = collect_rare(args.data_dir, previous, args.seed)
+        random.Random(args.seed).shuffle(chosen)
+        n_batches = len(list((args.out / "batches").glob("batch_*.jsonl")))
+        write_batches(chosen, args.out, args.batch_size, first_batch=n_batches, append=True)
+        by_source = {s: sum(c.source == s for c in chosen) for s in sorted({c.source for c in chosen})}
+        print(f"added {len(chosen)} statements ({by_source}) in batches from {n_batches:02d}")
+        return
     if args.narration:
         previous = [json.loads(line) for line in (args.out / "candidates.jsonl").open(encoding="utf-8")]
         spans: dict[str, list[tuple[int, int]]] = {}

@@ -1,7 +1,12 @@
 """The in-domain annotated corpus: assembling label passes into the shipped file, and reading it back.
 
+    python -m training.data.corpus restore    --work data/annotation --data-dir ../shared/data
     python -m training.data.corpus split      --work data/annotation
-    python -m training.data.corpus assemble   --work data/annotation --data-dir ../shared/data
+    python -m training.data.corpus counterfactual-batches | contrast-batches --work data/annotation
+    python -m training.data.corpus assemble   --work data/annotation
+
+`restore` rebuilds the working folder (candidates, label passes, splits, counterfactuals) from
+the shipped files, so that a new annotation round can start from a fresh clone.
 
 `training/data/annotations/corpus.jsonl` is what ships: our labels, and the statement text only
 where the source's terms allow redistribution (FA-KES, CC BY 4.0, and our counterfactual edits
@@ -19,7 +24,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from stance.config import FRAMING_LABELS, STANCE_LABELS
-from training.data.articles import article_text
+from training.data.articles import article_text, fixed_split
 from training.data.splits import stable_hash
 
 ANNOTATIONS_DIR = Path(__file__).resolve().parent / "annotations"
@@ -67,13 +72,18 @@ def assign_splits(cands: list[dict], labels: dict[str, dict], existing: dict[str
     """Document-level split: each article goes whole to the split furthest below its share,
     counted both in rows and in sectarian/counter_sectarian rows, so that the rare classes reach
     dev and test too (they get a larger share of those: counterfactuals fill train). Documents
-    already assigned keep their split, so a second annotation round never moves rows.
+    already assigned keep their split, so a second annotation round never moves rows, and a
+    sentence from a source with official splits keeps its source's split (no text in two splits).
     Deterministic (documents in hash order)."""
     existing = dict(existing or {})
     docs: dict[str, list[dict]] = defaultdict(list)
     for c in cands:
         if c["id"] in labels:
-            docs[f"{c['source']}:{c['doc_id']}"].append(c)
+            doc = f"{c['source']}:{c['doc_id']}"
+            docs[doc].append(c)
+            # a sentence the build also takes from its source stays in that source's split
+            if doc not in existing and (fixed := fixed_split(c["source"], c.get("file", ""))):
+                existing[doc] = fixed
 
     def size(doc: str) -> tuple[int, int]:
         rows = sum(len(c["targets"]) for c in docs[doc])
@@ -114,10 +124,34 @@ def _final_labels(work: Path) -> tuple[dict[str, dict], dict[str, str]]:
             row = labels[d["id"]]
             if d["label"] == "framing":
                 row["framing"] = d["final"]
+            elif d["label"] == "usable":
+                row["usable"] = d["final"]
             else:
                 row["stance"][d["target"]] = d["final"]
             sources[d["id"]] = "adjudicated"
     return labels, sources
+
+
+def _one_per_text(cands: dict[str, dict], labels: dict[str, dict], splits: dict[str, str], edited: set[str]) -> set[str]:
+    """Statement ids to keep: one per distinct text. FNC-1 repeats bodies and FA-KES repeats
+    paragraphs, so one sentence can sit in two documents that landed in different splits. The
+    train copy is kept (counterfactuals are made from train statements), one with
+    counterfactuals before one without, else the first by id: no text is in two splits and
+    none is counted twice."""
+    order = {"train": 0, "dev": 1, "test": 2}
+
+    def rank(sid: str) -> tuple[int, bool]:
+        return order[splits[f"{cands[sid]['source']}:{cands[sid]['doc_id']}"]], sid not in edited
+
+    best: dict[str, str] = {}
+    for sid in sorted(labels):
+        # a restored folder has no candidate for the repeated texts that were dropped before
+        if not labels[sid].get("usable", True) or sid not in cands:
+            continue
+        key = " ".join(cands[sid]["text"].lower().split())
+        if key not in best or rank(sid) < rank(best[key]):
+            best[key] = sid
+    return set(best.values())
 
 
 def assemble(work: Path) -> list[dict]:
@@ -125,11 +159,14 @@ def assemble(work: Path) -> list[dict]:
     labels, provenance = _final_labels(work)
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
     pass2 = set(_labels(work / "labels" / "pass2")) if (work / "labels" / "pass2").exists() else set()
+    cf_files = sorted((work / "counterfactuals").glob("*.jsonl"))
+    cfs = [(path, k, cf) for path in cf_files for k, cf in enumerate(read_jsonl_dicts(path), 1)]
+    keep = _one_per_text(cands, labels, splits, {cf["counterfactual_of"] for _, _, cf in cfs})
     out = []
     for sid, lab in sorted(labels.items()):
-        c = cands[sid]
-        if not lab.get("usable", True):
+        if not lab.get("usable", True) or sid not in keep:
             continue
+        c = cands[sid]
         doc = f"{c['source']}:{c['doc_id']}"
         ref = {"source": c["source"], "file": c["file"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"]}
         for target in c["targets"]:
@@ -145,27 +182,28 @@ def assemble(work: Path) -> list[dict]:
                          **({"note": lab["note"]} if lab.get("note") and c["source"] in SHIPPABLE_SOURCES else {})},
             })
     gold_split = {r["meta"]["statement_id"]: r["split"] for r in out}
-    for cf_path in sorted((work / "counterfactuals").glob("*.jsonl")):
-        for k, cf in enumerate(read_jsonl_dicts(cf_path), 1):
-            orig = cf["counterfactual_of"]
-            if gold_split.get(orig) != "train":
-                raise ValueError(f"{cf_path}:{k}: counterfactual of {orig}, which is not a train statement")
-            c = cands[orig]
-            shipped = c["source"] in SHIPPABLE_SOURCES
-            # an edit of a text we may not redistribute ships as the edit alone
-            edit_meta = {} if shipped else {
-                "ref": {"source": c["source"], "file": c["file"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"]},
-                "edits": text_edits(c["text"], cf["text"]),
-                "text_sha1": hashlib.sha1(cf["text"].encode()).hexdigest()[:16],
-            }
-            for target, stance in cf["stance"].items():
-                out.append({
-                    "id": f"{cf['id']}|{target}", "text": cf["text"] if shipped else None, "target": target,
-                    "stance": stance, "framing": cf["framing"], "speaker": c["speaker"], "source": "annotations",
-                    "doc_id": f"{c['source']}:{c['doc_id']}", "origin": "counterfactual", "split": "train",
-                    "meta": {"statement_id": cf["id"], "counterfactual_of": orig, **edit_meta,
-                             **({"note": cf["note"]} if cf.get("note") and shipped else {})},
-                })
+    for cf_path, k, cf in cfs:
+        orig = cf["counterfactual_of"]
+        if orig in labels and orig not in keep:
+            continue  # an edit of a repeated text: the kept copy has its own
+        if gold_split.get(orig) != "train":
+            raise ValueError(f"{cf_path}:{k}: counterfactual of {orig}, which is not a train statement")
+        c = cands[orig]
+        shipped = c["source"] in SHIPPABLE_SOURCES
+        # an edit of a text we may not redistribute ships as the edit alone
+        edit_meta = {} if shipped else {
+            "ref": {"source": c["source"], "file": c["file"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"]},
+            "edits": text_edits(c["text"], cf["text"]),
+            "text_sha1": hashlib.sha1(cf["text"].encode()).hexdigest()[:16],
+        }
+        for target, stance in cf["stance"].items():
+            out.append({
+                "id": f"{cf['id']}|{target}", "text": cf["text"] if shipped else None, "target": target,
+                "stance": stance, "framing": cf["framing"], "speaker": c["speaker"], "source": "annotations",
+                "doc_id": f"{c['source']}:{c['doc_id']}", "origin": "counterfactual", "split": "train",
+                "meta": {"statement_id": cf["id"], "counterfactual_of": orig, **edit_meta,
+                         **({"note": cf["note"]} if cf.get("note") and shipped else {})},
+            })
     return out
 
 
@@ -199,6 +237,38 @@ def load_corpus(data_dir: Path, path: Path = CORPUS_FILE) -> Iterator[dict]:
         yield row
 
 
+def restore(work: Path, data_dir: Path, path: Path = CORPUS_FILE) -> int:
+    """Rebuild the working folder from the shipped corpus and label passes; `assemble` on the
+    result writes the shipped corpus back unchanged (checked in the tests)."""
+    cands: dict[str, dict] = {}
+    splits: dict[str, str] = {}
+    cfs: dict[str, dict] = {}
+    for row in load_corpus(data_dir, path):
+        m = row["meta"]
+        sid = m["statement_id"]
+        if row["origin"] == "counterfactual":
+            cf = cfs.setdefault(sid, {"id": sid, "counterfactual_of": m["counterfactual_of"], "text": row["text"],
+                                      "framing": row["framing"], "stance": {},
+                                      **({"note": m["note"]} if "note" in m else {})})
+            cf["stance"][row["target"]] = row["stance"]
+            continue
+        ref = m["ref"]
+        c = cands.setdefault(sid, {"id": sid, "source": ref["source"], "doc_id": ref["doc_id"], "file": ref["file"],
+                                   "start": ref["start"], "end": ref["end"], "text": row["text"],
+                                   "speaker": row["speaker"], "kind": m["kind"], "targets": [], "pool": "shipped"})
+        c["targets"].append(row["target"])
+        splits[row["doc_id"]] = row["split"]
+    work.mkdir(parents=True, exist_ok=True)
+    write_jsonl_dicts(cands.values(), work / "candidates.jsonl")
+    for name in ("pass1", "pass2"):
+        write_jsonl_dicts(read_jsonl_dicts(path.parent / f"{name}.jsonl"), work / "labels" / name / f"{name}.jsonl")
+    if (path.parent / "adjudication.jsonl").exists():
+        write_jsonl_dicts(read_jsonl_dicts(path.parent / "adjudication.jsonl"), work / "adjudication.jsonl")
+    (work / "splits.json").write_text(json.dumps(splits, indent=1) + "\n", encoding="utf-8")
+    write_jsonl_dicts(cfs.values(), work / "counterfactuals" / "shipped.jsonl")
+    return len(cands)
+
+
 def counterfactual_batches(work: Path, n_sectarian: int, n_counter: int, batch_size: int) -> int:
     """Train statements (framing none, usable) for minimal label-flipping edits, in batches.
     Every chosen statement gets a sectarian version; the first n_counter also a counter_sectarian one."""
@@ -219,12 +289,49 @@ def counterfactual_batches(work: Path, n_sectarian: int, n_counter: int, batch_s
     return len(chosen)
 
 
+def contrast_batches(work: Path, batch_size: int, n_named: int = 60) -> int:
+    """Second counterfactual round, against the model's known confusion of the two rare labels:
+    train statements that are sectarian get a counter_sectarian version that keeps the sects
+    they name, counter_sectarian ones a sectarian version, and up to n_named `none` statements
+    that name a sect a counter_sectarian version. Statements with counterfactuals are skipped."""
+    from training.data.candidates import SECT_RE
+
+    cands = read_jsonl_dicts(work / "candidates.jsonl")
+    labels, _ = _final_labels(work)
+    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
+    done = {cf["counterfactual_of"] for path in (work / "counterfactuals").glob("*.jsonl") for cf in read_jsonl_dicts(path)}
+    flip = {"sectarian": "counter_sectarian", "counter_sectarian": "sectarian"}
+    rows, named = [], []
+    for c in sorted(cands, key=lambda c: stable_hash(c["id"], "contrast")):
+        lab = labels.get(c["id"])
+        if (not lab or not lab.get("usable", True) or c["id"] in done
+                or splits[f"{c['source']}:{c['doc_id']}"] != "train"):
+            continue
+        item = {"id": c["id"], "speaker": c["speaker"], "text": c["text"], "framing": lab["framing"], "targets": c["targets"]}
+        if lab["framing"] in flip:
+            rows.append({**item, "make": [flip[lab["framing"]]]})
+        elif SECT_RE.search(c["text"]) and len(named) < n_named:
+            named.append({**item, "make": ["counter_sectarian"]})
+    rows += named
+    out = work / "contrast_batches"
+    out.mkdir(parents=True, exist_ok=True)
+    for b in range(0, len(rows), batch_size):
+        write_jsonl_dicts(rows[b : b + batch_size], out / f"contrast_{b // batch_size:02d}.jsonl")
+    return len(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["split", "counterfactual-batches", "assemble"])
+    ap.add_argument("command", choices=["restore", "split", "counterfactual-batches", "contrast-batches", "assemble"])
     ap.add_argument("--work", type=Path, default=Path("data/annotation"))
     ap.add_argument("--out", type=Path, default=CORPUS_FILE)
+    ap.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
+                    help="restore: the datasets the shipped offsets point into")
     args = ap.parse_args(argv)
+    if args.command == "restore":
+        n = restore(args.work, args.data_dir, args.out)
+        print(f"restored {n} statements into {args.work}")
+        return
     if args.command == "split":
         cands = read_jsonl_dicts(args.work / "candidates.jsonl")
         labels = _labels(args.work / "labels" / "pass1")
@@ -234,6 +341,10 @@ def main(argv: list[str] | None = None) -> None:
         path.write_text(json.dumps(splits, indent=1) + "\n", encoding="utf-8")
         print(Counter(splits.values()))
         return
+    if args.command == "contrast-batches":
+        n = contrast_batches(args.work, batch_size=55)
+        print(f"{n} statements in {args.work / 'contrast_batches'}")
+        return
     if args.command == "counterfactual-batches":
         n = counterfactual_batches(args.work, n_sectarian=320, n_counter=200, batch_size=40)
         print(f"{n} statements in {args.work / 'cf_batches'}")
@@ -242,11 +353,12 @@ def main(argv: list[str] | None = None) -> None:
     write_jsonl_dicts(rows, args.out)
     # the two label passes and the adjudication ship too, so agreement can be recomputed:
     #   python -m stance evaluate-labels training/data/annotations/pass1.jsonl training/data/annotations/pass2.jsonl
-    shippable = {c["id"] for c in read_jsonl_dicts(args.work / "candidates.jsonl") if c["source"] in SHIPPABLE_SOURCES}
     keep = ("id", "framing", "stance", "usable")
     for name in ("pass1", "pass2"):
         labels = _labels(args.work / "labels" / name)
-        write_jsonl_dicts([{k: v for k, v in r.items() if k in keep or (k == "note" and r["id"] in shippable)}
+        # statement ids are "source:doc:start-end"; notes quote the statement, so ship with its text only
+        write_jsonl_dicts([{k: v for k, v in r.items()
+                            if k in keep or (k == "note" and r["id"].split(":")[0] in SHIPPABLE_SOURCES)}
                            for _, r in sorted(labels.items())], args.out.parent / f"{name}.jsonl")
     if (args.work / "adjudication.jsonl").exists():
         write_jsonl_dicts(read_jsonl_dicts(args.work / "adjudication.jsonl"), args.out.parent / "adjudication.jsonl")

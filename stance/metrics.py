@@ -20,6 +20,30 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) ->
     return float(np.mean([scores[lab]["f1"] for lab in labels]))
 
 
+def macro_f1_interval(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str], groups: Sequence[str],
+                      n_resamples: int = 1000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Bootstrap interval of macro-F1, resampling whole groups (documents) with replacement:
+    rows of one article are not independent, and small test sets deserve a visible error bar."""
+    k = len(labels)
+    index = {lab: i for i, lab in enumerate(labels)}
+    g = np.array([index[x] for x in gold])
+    p = np.array([index.get(x, k) for x in pred])  # a label outside `labels` is always wrong
+    _, group_idx = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    members = [np.flatnonzero(group_idx == j) for j in range(group_idx.max() + 1)]
+    rng = np.random.default_rng(seed)
+    scores = np.empty(n_resamples)
+    for b in range(n_resamples):
+        rows = np.concatenate([members[j] for j in rng.integers(0, len(members), len(members))])
+        cm = np.bincount(g[rows] * (k + 1) + p[rows], minlength=k * (k + 1)).reshape(k, k + 1)
+        tp = np.diag(cm[:, :k])
+        support, predicted = cm.sum(1), cm[:, :k].sum(0)
+        denom = support + predicted
+        f1 = np.divide(2 * tp, denom, out=np.zeros(k), where=denom > 0)
+        scores[b] = f1.mean()
+    lo, hi = np.quantile(scores, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
 def f_avg(gold: Sequence[str], pred: Sequence[str]) -> float:
     """SemEval-2016 stance score: the mean F1 of favor and against (none still counts as an error)."""
     scores = per_class_prf(gold, pred, ["favor", "against", "none"])

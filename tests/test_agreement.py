@@ -72,3 +72,20 @@ def test_bad_label_is_named(tmp_path):
     write(a, [{"id": "s1", "framing": "sectarian"}, {"id": "s2", "framing": "sectarianism"}])
     with pytest.raises(ValueError, match=r"a.jsonl:2: framing label 'sectarianism'"):
         load_labels(a)
+
+
+def test_macro_f1_interval_brackets_the_point_estimate_and_narrows_with_data():
+    from stance.metrics import macro_f1_interval
+
+    rng = np.random.default_rng(1)
+    labels = ["favor", "against", "none"]
+    gold = list(rng.choice(labels, 400))
+    pred = [g if rng.random() < 0.7 else rng.choice(labels) for g in gold]
+    docs = [f"d{i // 4}" for i in range(400)]
+    point = f1_score(gold, pred, labels=labels, average="macro")
+    lo, hi = macro_f1_interval(gold, pred, labels, docs)
+    assert lo < point < hi and 0.05 < hi - lo < 0.3
+    small = macro_f1_interval(gold[:40], pred[:40], labels, docs[:40])
+    assert small[1] - small[0] > hi - lo
+    # every resample of a perfect prediction scores 1
+    assert macro_f1_interval(gold, gold, labels, docs) == (1.0, 1.0)

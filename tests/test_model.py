@@ -136,3 +136,27 @@ def test_generators_and_pipe_keep_input_order(tiny_model):
     assert [p.text for p in streamed] == texts
     assert [p.target for p in streamed] == [tg for _, tg in mixed]
     assert streamed[1].stance_scores == pytest.approx(from_lists[1].stance_scores, abs=1e-5)
+
+
+def test_evaluation_script_reports_model_and_baselines(tiny_model, tmp_path):
+    from conftest import ROWS, _write
+    from stance.metrics import macro_f1
+    from training.evaluate import main as evaluate
+
+    model_dir, _ = tiny_model
+    data = tmp_path / "data"
+    data.mkdir()
+    _write(data / "train.jsonl", ROWS, "train")
+    _write(data / "test.jsonl", ROWS, "test")
+    summary = evaluate(["--model", str(model_dir), "--data", str(data), "--out", str(tmp_path / "report")])
+    stance = summary["in-domain test / stance"]
+    assert stance["rows"] == len(ROWS)
+    lo, hi = stance["macro_f1_interval"]
+    assert 0 <= lo <= hi <= 1
+    # the majority baseline predicts the commonest training label for every row
+    gold = [r[2] for r in ROWS]
+    majority = max(set(gold), key=gold.count)  # train and test rows are the same here
+    assert stance["baselines"]["majority class"] == pytest.approx(macro_f1(gold, [majority] * len(gold), ["favor", "against", "none"]))
+    report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "TF-IDF + LR" in report and "95% interval" in report
+    assert (tmp_path / "report" / "in_domain_test_framing_reliability.png").stat().st_size > 1000

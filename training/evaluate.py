@@ -22,7 +22,7 @@ import numpy as np
 
 from stance.config import FRAMING_LABELS, STANCE_LABELS
 from stance.metrics import (
-    confusion, expected_calibration_error, f_avg, macro_f1, per_class_prf, reliability_bins,
+    confusion, expected_calibration_error, f_avg, macro_f1, macro_f1_interval, per_class_prf, reliability_bins,
 )
 from stance.model import StanceClassifier
 from training.data.schema import read_jsonl
@@ -136,14 +136,17 @@ def evaluate_head(clf, baselines, head: str, rows, set_name: str, out_dir: Path)
     slug = "".join(c if c.isalnum() else "_" for c in f"{set_name}_{head}").strip("_").lower()
     _plot(out_dir / f"{slug}_reliability.png", f"{set_name}: {head}", reliability_bins(probs, gold_idx))
     cm = confusion(gold, pred, labels)
+    interval = macro_f1_interval(gold, pred, labels, [r.doc_id for r in rows])
     lines = [f"#### {head} ({len(rows)} rows; gold: {dict(Counter(gold))})", ""]
     lines += _table(results, gold, labels, head == "stance")
+    lines += ["", f"Model macro-F1 95% interval: {interval[0]:.3f} to {interval[1]:.3f} "
+                  f"(bootstrap over {len({r.doc_id for r in rows})} documents, 1,000 resamples)."]
     lines += ["", "Model per class:", "", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     lines += [f"| {lab} | {prf[lab]['precision']:.3f} | {prf[lab]['recall']:.3f} | {prf[lab]['f1']:.3f} | {prf[lab]['support']} |" for lab in labels]
     lines += ["", "Confusion (rows gold, columns predicted): " + ", ".join(labels), "", "```"]
     lines += [f"{lab:>18} " + " ".join(f"{v:5d}" for v in row) for lab, row in zip(labels, cm)]
     lines += ["```", "", f"Expected calibration error: {ece:.3f} (reliability diagram: `{slug}_reliability.png`)", ""]
-    summary = {"rows": len(rows), "macro_f1": macro_f1(gold, pred, labels), "ece": ece,
+    summary = {"rows": len(rows), "macro_f1": macro_f1(gold, pred, labels), "macro_f1_interval": interval, "ece": ece,
                **({"f_avg": f_avg(gold, pred)} if head == "stance" else {}),
                "baselines": {k: macro_f1(gold, v, labels) for k, v in results.items() if k != "model"}}
     return lines, summary
@@ -184,7 +187,8 @@ def main(argv: list[str] | None = None) -> dict:
     for k, s in summary.items():
         extra = f" F_avg {s['f_avg']:.3f}" if "f_avg" in s else ""
         base = ", ".join(f"{n} {v:.3f}" for n, v in s["baselines"].items())
-        print(f"{k:40} n={s['rows']:5d} macro-F1 {s['macro_f1']:.3f}{extra} ECE {s['ece']:.3f} | {base}")
+        lo, hi = s["macro_f1_interval"]
+        print(f"{k:40} n={s['rows']:5d} macro-F1 {s['macro_f1']:.3f} [{lo:.3f}, {hi:.3f}]{extra} ECE {s['ece']:.3f} | {base}")
     print(f"report: {args.out / 'report.md'}")
     return summary
 

@@ -135,24 +135,21 @@ def collect_rare(data_dir: Path, previous: list[dict], seed: int = 13) -> list[C
     all article sources, sentences of FA-KES/FNC-1 prose, and single news sentences of
     directed_sentiment_news that name a conflict of ours (both rare framing labels are too thin
     in dev and test otherwise)."""
+    def rare(text: str) -> bool:
+        return bool(SECT_RE.search(text) or UNITY_RE.search(text))
+
     picked = {c["id"] for c in previous}
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for c in previous:
-        spans.setdefault(f"{c['source']}:{c['doc_id']}", []).append((c["start"], c["end"]))
-    rare = lambda text: bool(SECT_RE.search(text) or UNITY_RE.search(text))  # noqa: E731
     out = [c for c in collect(data_dir, seed) if c.id not in picked and rare(c.text)]
-    taken = {**spans}
-    for c in out:
-        taken.setdefault(f"{c.source}:{c.doc_id}", []).append((c.start, c.end))
+    taken: dict[str, list[tuple[int, int]]] = {}  # prose overlapping a picked quote is not a statement
+    for c in [*previous, *map(asdict, out)]:
+        taken.setdefault(f"{c['source']}:{c['doc_id']}", []).append((c["start"], c["end"]))
     out += [c for c in collect_narration(data_dir, taken, seed, pattern=UNITY_RE) if c.id not in picked]
     for art in iter_articles(data_dir, SENTENCE_SOURCES):
         text = art.text
-        if not (REGION_RE.search(text) and rare(text)) or not _usable(text):
-            continue
         key = f"{art.source}:{art.doc_id}:0-{len(text)}"
-        if key in picked:
+        if not (REGION_RE.search(text) and rare(text)) or not _usable(text) or key in picked:
             continue
-        own, targets = _choose_targets(text, [], _stable_rng(f"{seed}:{key}"))
+        _, targets = _choose_targets(text, [], _stable_rng(f"{seed}:{key}"))
         if targets:
             out.append(Candidate(key, art.source, art.doc_id, art.file, 0, len(text), text, None,
                                  "narration", targets, "sect"))

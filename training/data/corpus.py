@@ -2,7 +2,7 @@
 
     python -m training.data.corpus restore    --work data/annotation --data-dir ../shared/data
     python -m training.data.corpus split      --work data/annotation
-    python -m training.data.corpus counterfactual-batches | contrast-batches --work data/annotation
+    python -m training.data.corpus counterfactual-batches | contrast-batches | both-batches --work data/annotation
     python -m training.data.corpus assemble   --work data/annotation
 
 `restore` rebuilds the working folder (candidates, label passes, splits, counterfactuals) from
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from difflib import SequenceMatcher
@@ -320,9 +321,30 @@ def contrast_batches(work: Path, batch_size: int, n_named: int = 60) -> int:
     return len(rows)
 
 
+def both_batches(work: Path, batch_size: int) -> int:
+    """Third counterfactual round: every real sectarian train statement, for an edit that adds a
+    condemnation of sectarianism while keeping the blame on a sect (the guideline's "does both"
+    rule: still sectarian), which the contrast round alone taught the model to misread."""
+    cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
+    labels, _ = _final_labels(work)
+    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
+    edited = {cf["counterfactual_of"] for path in (work / "counterfactuals").glob("*.jsonl") for cf in read_jsonl_dicts(path)}
+    keep = _one_per_text(cands, labels, splits, edited)
+    rows = [{"id": sid, "speaker": cands[sid]["speaker"], "text": cands[sid]["text"], "framing": "sectarian",
+             "targets": cands[sid]["targets"], "make": ["sectarian"]}
+            for sid in sorted(keep) if labels[sid]["framing"] == "sectarian"
+            and splits[f"{cands[sid]['source']}:{cands[sid]['doc_id']}"] == "train"]
+    random.Random(5).shuffle(rows)
+    out = work / "both_batches"
+    out.mkdir(parents=True, exist_ok=True)
+    for b in range(0, len(rows), batch_size):
+        write_jsonl_dicts(rows[b : b + batch_size], out / f"both_{b // batch_size:02d}.jsonl")
+    return len(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["restore", "split", "counterfactual-batches", "contrast-batches", "assemble"])
+    ap.add_argument("command", choices=["restore", "split", "counterfactual-batches", "contrast-batches", "both-batches", "assemble"])
     ap.add_argument("--work", type=Path, default=Path("data/annotation"))
     ap.add_argument("--out", type=Path, default=CORPUS_FILE)
     ap.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
@@ -340,6 +362,10 @@ def main(argv: list[str] | None = None) -> None:
         splits = assign_splits(cands, labels, existing)
         path.write_text(json.dumps(splits, indent=1) + "\n", encoding="utf-8")
         print(Counter(splits.values()))
+        return
+    if args.command == "both-batches":
+        n = both_batches(args.work, batch_size=45)
+        print(f"{n} statements in {args.work / 'both_batches'}")
         return
     if args.command == "contrast-batches":
         n = contrast_batches(args.work, batch_size=55)

@@ -160,3 +160,35 @@ def test_evaluation_script_reports_model_and_baselines(tiny_model, tmp_path):
     report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "TF-IDF + LR" in report and "95% interval" in report
     assert (tmp_path / "report" / "in_domain_test_framing_reliability.png").stat().st_size > 1000
+
+
+def test_class_weights_are_per_source():
+    from training.train import Example, class_weights
+
+    def ex(source, stance):
+        return Example("a statement", "Daesh", stance, -1, 1.0, source)
+
+    # in-domain: none dominates; VAST-like: balanced
+    examples = [ex("annotations", 2)] * 8 + [ex("annotations", 0)] * 2 + [ex("vast", k) for k in (0, 1, 2)] * 3
+    w = class_weights(examples)
+    assert w["annotations"][0][0] > 1 > w["annotations"][0][2]
+    assert w["vast"][0] == pytest.approx([1.0, 1.0, 1.0])  # balanced classes are left alone
+
+
+def test_precision_option_is_checked_and_bf16_trains(tmp_path):
+    import json
+
+    from conftest import ROWS, _write
+    from training.train import TrainConfig, train
+
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"precision": "fp16"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="precision must be 'fp32' or 'bf16'"):
+        TrainConfig.load(path)
+    data = tmp_path / "data"
+    data.mkdir()
+    _write(data / "train.jsonl", ROWS, "train")
+    _write(data / "dev.jsonl", ROWS[:4], "dev")
+    cfg = TrainConfig(epochs=1, batch_size=3, max_length=32, max_steps=2, seed=1, precision="bf16")
+    metrics = train(cfg, data, tmp_path / "model", quiet=True)
+    assert metrics["history"] and (tmp_path / "model" / "model.int8.onnx").exists()

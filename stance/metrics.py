@@ -31,6 +31,8 @@ def macro_f1_interval(gold: Sequence[str], pred: Sequence[str], labels: Sequence
     _, group_idx = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
     members = [np.flatnonzero(group_idx == j) for j in range(group_idx.max() + 1)]
     rng = np.random.default_rng(seed)
+    # the F1 of macro_f1, computed from a confusion count: sklearn costs ~8 ms a call, too slow
+    # for 1,000 resamples of every evaluation set
     scores = np.empty(n_resamples)
     for b in range(n_resamples):
         rows = np.concatenate([members[j] for j in rng.integers(0, len(members), len(members))])

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from training.data.converters import directed_sentiment_news as dsn
 from training.data.converters.common import require
+from training.data.splits import text_key
 
 csv.field_size_limit(1 << 30)
 
@@ -72,18 +74,17 @@ def _basil(data_dir: Path) -> Iterator[Article]:
         yield Article("basil", path.stem, str(path.relative_to(data_dir)), basil_text(paragraphs))
 
 
+_DSN_SPLITS = {f"{dsn.FOLDER}/{name}": split for name, split in dsn.FILES}  # file -> official split (in order)
+
+
 def _directed_sentiment_news(data_dir: Path) -> Iterator[Article]:
     """Each distinct sentence once, under the first file (train, valid, test) that holds it, so
     that its split in the corpus can follow the source's own split."""
-    from training.data.converters.directed_sentiment_news import FILES, FOLDER, plain
-    from training.data.splits import text_key
-
     seen: set[str] = set()
-    for name, _ in FILES:
-        rel = f"{FOLDER}/{name}"
+    for rel in _DSN_SPLITS:
         with require(data_dir / rel).open(encoding="utf-8", newline="") as fh:
             for fields in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                text = plain(fields[0]) if fields else ""
+                text = dsn.plain(fields[0]) if fields else ""
                 key = text_key(text)
                 if text and key not in seen:
                     seen.add(key)
@@ -93,11 +94,7 @@ def _directed_sentiment_news(data_dir: Path) -> Iterator[Article]:
 def fixed_split(source: str, file: str) -> str | None:
     """The split a document must keep because its source ships official splits that the build
     also uses (its text is in that source's rows); None where the corpus decides."""
-    if source == "directed_sentiment_news":
-        from training.data.converters.directed_sentiment_news import FILES
-
-        return dict((f"directed_sentiment_news/{name}", split) for name, split in FILES)[file]
-    return None
+    return _DSN_SPLITS[file] if source == dsn.SOURCE else None
 
 
 _READERS = {"fa_kes": _fa_kes, "fnc1": _fnc1, "polnear": _polnear, "basil": _basil,

@@ -13,12 +13,14 @@ import hashlib
 import json
 import random
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from stance.gazetteer import unique_targets
 from stance.quotes import extract_quotes
 from training.data.articles import REGION_RE, SENTENCE_SOURCES, iter_articles
+from training.data.corpus import doc_key, read_jsonl_dicts
 
 # Pre-selection vocabulary: sect identities, sect-coded slurs (English transliterations of the
 # AraHate lexicon's high-scoring terms) and words about sectarianism itself.
@@ -130,6 +132,14 @@ def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[i
     return out
 
 
+def _spans(cands: list[dict]) -> dict[str, list[tuple[int, int]]]:
+    """Character spans already taken, per `source:doc_id`: prose overlapping them is not a new statement."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for c in cands:
+        spans.setdefault(doc_key(c), []).append((c["start"], c["end"]))
+    return spans
+
+
 def collect_rare(data_dir: Path, previous: list[dict], seed: int = 13) -> list[Candidate]:
     """Third round: every statement not yet picked that uses sect or unity vocabulary: quotes of
     all article sources, sentences of FA-KES/FNC-1 prose, and single news sentences of
@@ -140,9 +150,7 @@ def collect_rare(data_dir: Path, previous: list[dict], seed: int = 13) -> list[C
 
     picked = {c["id"] for c in previous}
     out = [c for c in collect(data_dir, seed) if c.id not in picked and rare(c.text)]
-    taken: dict[str, list[tuple[int, int]]] = {}  # prose overlapping a picked quote is not a statement
-    for c in [*previous, *map(asdict, out)]:
-        taken.setdefault(f"{c['source']}:{c['doc_id']}", []).append((c["start"], c["end"]))
+    taken = _spans([*previous, *map(asdict, out)])
     out += [c for c in collect_narration(data_dir, taken, seed, pattern=UNITY_RE) if c.id not in picked]
     for art in iter_articles(data_dir, SENTENCE_SOURCES):
         text = art.text
@@ -198,26 +206,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rare", action="store_true",
                     help="third round: every remaining statement with sect or unity vocabulary")
     args = ap.parse_args(argv)
-    if args.rare:
-        previous = [json.loads(line) for line in (args.out / "candidates.jsonl").open(encoding="utf-8")]
-        chosen = collect_rare(args.data_dir, previous, args.seed)
-        random.Random(args.seed).shuffle(chosen)
+    if args.rare or args.narration:  # a later round: appended after the batches already written
+        previous = read_jsonl_dicts(args.out / "candidates.jsonl")
+        if args.rare:
+            chosen = collect_rare(args.data_dir, previous, args.seed)
+            random.Random(args.seed).shuffle(chosen)
+            what = f"{dict(sorted(Counter(c.source for c in chosen).items()))}"
+        else:
+            pool = collect_narration(args.data_dir, _spans(previous), args.seed)
+            random.Random(args.seed).shuffle(pool)
+            chosen = pool[: args.narration]
+            what = f"of {len(pool)} sect-vocabulary sentences"
         n_batches = len(list((args.out / "batches").glob("batch_*.jsonl")))
         write_batches(chosen, args.out, args.batch_size, first_batch=n_batches, append=True)
-        by_source = {s: sum(c.source == s for c in chosen) for s in sorted({c.source for c in chosen})}
-        print(f"added {len(chosen)} statements ({by_source}) in batches from {n_batches:02d}")
-        return
-    if args.narration:
-        previous = [json.loads(line) for line in (args.out / "candidates.jsonl").open(encoding="utf-8")]
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for c in previous:
-            spans.setdefault(f"{c['source']}:{c['doc_id']}", []).append((c["start"], c["end"]))
-        pool = collect_narration(args.data_dir, spans, args.seed)
-        random.Random(args.seed).shuffle(pool)
-        chosen = pool[: args.narration]
-        n_batches = len(list((args.out / "batches").glob("batch_*.jsonl")))
-        write_batches(chosen, args.out, args.batch_size, first_batch=n_batches, append=True)
-        print(f"{len(pool)} sect-vocabulary sentences; added {len(chosen)} in batches from {n_batches:02d}")
+        print(f"added {len(chosen)} statements ({what}) in batches from {n_batches:02d}")
         return
     cands = collect(args.data_dir, args.seed)
     chosen = select(cands, args.statements, args.seed)

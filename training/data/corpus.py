@@ -54,6 +54,23 @@ def write_jsonl_dicts(rows, path: Path) -> None:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+def doc_key(c: dict) -> str:
+    """The corpus's document id of a candidate: `source:doc_id`."""
+    return f"{c['source']}:{c['doc_id']}"
+
+
+def _counterfactuals(work: Path) -> list[tuple[Path, int, dict]]:
+    """Every counterfactual of the working folder, with its file and line for error messages."""
+    return [(path, k, cf) for path in sorted((work / "counterfactuals").glob("*.jsonl"))
+            for k, cf in enumerate(read_jsonl_dicts(path), 1)]
+
+
+def _write_batches(rows: list[dict], folder: Path, prefix: str, batch_size: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for b in range(0, len(rows), batch_size):
+        write_jsonl_dicts(rows[b : b + batch_size], folder / f"{prefix}_{b // batch_size:02d}.jsonl")
+
+
 def _labels(folder: Path) -> dict[str, dict]:
     """Label files of one pass, keyed by statement id, each checked against the contract."""
     out: dict[str, dict] = {}
@@ -80,7 +97,7 @@ def assign_splits(cands: list[dict], labels: dict[str, dict], existing: dict[str
     docs: dict[str, list[dict]] = defaultdict(list)
     for c in cands:
         if c["id"] in labels:
-            doc = f"{c['source']}:{c['doc_id']}"
+            doc = doc_key(c)
             docs[doc].append(c)
             # a sentence the build also takes from its source stays in that source's split
             if doc not in existing and (fixed := fixed_split(c["source"], c.get("file", ""))):
@@ -142,7 +159,7 @@ def _one_per_text(cands: dict[str, dict], labels: dict[str, dict], splits: dict[
     order = {"train": 0, "dev": 1, "test": 2}
 
     def rank(sid: str) -> tuple[int, bool]:
-        return order[splits[f"{cands[sid]['source']}:{cands[sid]['doc_id']}"]], sid not in edited
+        return order[splits[doc_key(cands[sid])]], sid not in edited
 
     best: dict[str, str] = {}
     for sid in sorted(labels):
@@ -160,15 +177,14 @@ def assemble(work: Path) -> list[dict]:
     labels, provenance = _final_labels(work)
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
     pass2 = set(_labels(work / "labels" / "pass2")) if (work / "labels" / "pass2").exists() else set()
-    cf_files = sorted((work / "counterfactuals").glob("*.jsonl"))
-    cfs = [(path, k, cf) for path in cf_files for k, cf in enumerate(read_jsonl_dicts(path), 1)]
+    cfs = _counterfactuals(work)
     keep = _one_per_text(cands, labels, splits, {cf["counterfactual_of"] for _, _, cf in cfs})
     out = []
     for sid, lab in sorted(labels.items()):
         if not lab.get("usable", True) or sid not in keep:
             continue
         c = cands[sid]
-        doc = f"{c['source']}:{c['doc_id']}"
+        doc = doc_key(c)
         ref = {"source": c["source"], "file": c["file"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"]}
         for target in c["targets"]:
             out.append({
@@ -201,7 +217,7 @@ def assemble(work: Path) -> list[dict]:
             out.append({
                 "id": f"{cf['id']}|{target}", "text": cf["text"] if shipped else None, "target": target,
                 "stance": stance, "framing": cf["framing"], "speaker": c["speaker"], "source": "annotations",
-                "doc_id": f"{c['source']}:{c['doc_id']}", "origin": "counterfactual", "split": "train",
+                "doc_id": doc_key(c), "origin": "counterfactual", "split": "train",
                 "meta": {"statement_id": cf["id"], "counterfactual_of": orig, **edit_meta,
                          **({"note": cf["note"]} if cf.get("note") and shipped else {})},
             })
@@ -277,17 +293,13 @@ def counterfactual_batches(work: Path, n_sectarian: int, n_counter: int, batch_s
     labels = _labels(work / "labels" / "pass1")
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
     pool = [c for c in cands if c["id"] in labels and labels[c["id"]].get("usable", True)
-            and labels[c["id"]]["framing"] == "none" and splits[f"{c['source']}:{c['doc_id']}"] == "train"]
+            and labels[c["id"]]["framing"] == "none" and splits[doc_key(c)] == "train"]
     pool.sort(key=lambda c: stable_hash(c["id"], "counterfactual"))
-    chosen = pool[:n_sectarian]
-    out = work / "cf_batches"
-    out.mkdir(parents=True, exist_ok=True)
-    for b in range(0, len(chosen), batch_size):
-        rows = [{"id": c["id"], "speaker": c["speaker"], "text": c["text"], "targets": c["targets"],
-                 "make": ["sectarian", "counter_sectarian"] if k < n_counter else ["sectarian"]}
-                for k, c in enumerate(chosen[b : b + batch_size], start=b)]
-        write_jsonl_dicts(rows, out / f"cf_{b // batch_size:02d}.jsonl")
-    return len(chosen)
+    rows = [{"id": c["id"], "speaker": c["speaker"], "text": c["text"], "targets": c["targets"],
+             "make": ["sectarian", "counter_sectarian"] if k < n_counter else ["sectarian"]}
+            for k, c in enumerate(pool[:n_sectarian])]
+    _write_batches(rows, work / "cf_batches", "cf", batch_size)
+    return len(rows)
 
 
 def contrast_batches(work: Path, batch_size: int, n_named: int = 60) -> int:
@@ -300,13 +312,13 @@ def contrast_batches(work: Path, batch_size: int, n_named: int = 60) -> int:
     cands = read_jsonl_dicts(work / "candidates.jsonl")
     labels, _ = _final_labels(work)
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
-    done = {cf["counterfactual_of"] for path in (work / "counterfactuals").glob("*.jsonl") for cf in read_jsonl_dicts(path)}
+    done = {cf["counterfactual_of"] for _, _, cf in _counterfactuals(work)}
     flip = {"sectarian": "counter_sectarian", "counter_sectarian": "sectarian"}
     rows, named = [], []
     for c in sorted(cands, key=lambda c: stable_hash(c["id"], "contrast")):
         lab = labels.get(c["id"])
         if (not lab or not lab.get("usable", True) or c["id"] in done
-                or splits[f"{c['source']}:{c['doc_id']}"] != "train"):
+                or splits[doc_key(c)] != "train"):
             continue
         item = {"id": c["id"], "speaker": c["speaker"], "text": c["text"], "framing": lab["framing"], "targets": c["targets"]}
         if lab["framing"] in flip:
@@ -314,10 +326,7 @@ def contrast_batches(work: Path, batch_size: int, n_named: int = 60) -> int:
         elif SECT_RE.search(c["text"]) and len(named) < n_named:
             named.append({**item, "make": ["counter_sectarian"]})
     rows += named
-    out = work / "contrast_batches"
-    out.mkdir(parents=True, exist_ok=True)
-    for b in range(0, len(rows), batch_size):
-        write_jsonl_dicts(rows[b : b + batch_size], out / f"contrast_{b // batch_size:02d}.jsonl")
+    _write_batches(rows, work / "contrast_batches", "contrast", batch_size)
     return len(rows)
 
 
@@ -328,17 +337,13 @@ def both_batches(work: Path, batch_size: int) -> int:
     cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
     labels, _ = _final_labels(work)
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
-    edited = {cf["counterfactual_of"] for path in (work / "counterfactuals").glob("*.jsonl") for cf in read_jsonl_dicts(path)}
-    keep = _one_per_text(cands, labels, splits, edited)
+    keep = _one_per_text(cands, labels, splits, {cf["counterfactual_of"] for _, _, cf in _counterfactuals(work)})
     rows = [{"id": sid, "speaker": cands[sid]["speaker"], "text": cands[sid]["text"], "framing": "sectarian",
              "targets": cands[sid]["targets"], "make": ["sectarian"]}
             for sid in sorted(keep) if labels[sid]["framing"] == "sectarian"
-            and splits[f"{cands[sid]['source']}:{cands[sid]['doc_id']}"] == "train"]
+            and splits[doc_key(cands[sid])] == "train"]
     random.Random(5).shuffle(rows)
-    out = work / "both_batches"
-    out.mkdir(parents=True, exist_ok=True)
-    for b in range(0, len(rows), batch_size):
-        write_jsonl_dicts(rows[b : b + batch_size], out / f"both_{b // batch_size:02d}.jsonl")
+    _write_batches(rows, work / "both_batches", "both", batch_size)
     return len(rows)
 
 

@@ -169,3 +169,25 @@ def _convert_dsn():
     from training.data.converters import directed_sentiment_news
 
     return list(directed_sentiment_news.convert(FIXTURES / "data"))
+
+
+def test_rhetoric_round_picks_unedited_none_train_statements_naming_a_faith(tmp_path):
+    from training.data.corpus import FAITH_RE, main, rhetoric_batches
+
+    assert FAITH_RE.search("a ban on Muslim immigration") and FAITH_RE.search("Shi'ite pilgrims")
+    assert not FAITH_RE.search("the Islamic State claimed it") and not FAITH_RE.search("the Republican nomination")
+    data_dir = SHARED / "data"
+    if not (data_dir / "fnc1").exists():
+        pytest.skip("../shared/data is not present")
+    work = tmp_path / "work"
+    main(["restore", "--work", str(work), "--data-dir", str(data_dir)])
+    n = rhetoric_batches(work, batch_size=50)
+    rows = [r for path in sorted((work / "rhetoric_batches").glob("*.jsonl")) for r in read_jsonl_dicts(path)]
+    assert n == len(rows) > 0
+    corpus = read_jsonl_dicts(CORPUS_FILE)
+    edited = {r["meta"]["counterfactual_of"] for r in corpus if r["origin"] == "counterfactual"}
+    gold = {r["meta"]["statement_id"]: r for r in corpus if r["origin"] == "gold"}
+    for r in rows:
+        assert r["id"] not in edited and r["make"] == ["counter_sectarian"]
+        assert gold[r["id"]]["split"] == "train" and gold[r["id"]]["framing"] == "none"
+        assert FAITH_RE.search(r["text"])

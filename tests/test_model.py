@@ -162,6 +162,34 @@ def test_evaluation_script_reports_model_and_baselines(tiny_model, tmp_path):
     assert (tmp_path / "report" / "in_domain_test_framing_reliability.png").stat().st_size > 1000
 
 
+def test_evaluation_rewrites_the_model_cards_test_section(tiny_model, tmp_path):
+    import shutil
+
+    from conftest import ROWS, _write
+    from training.evaluate import main as evaluate
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model[0], model_dir)  # the fixture's folder is shared with other tests
+    data = tmp_path / "data"
+    data.mkdir()
+    _write(data / "train.jsonl", ROWS, "train")
+    _write(data / "test.jsonl", ROWS, "test")
+    card = model_dir / "README.md"
+    before = card.read_text(encoding="utf-8")
+    assert "## Test results" not in before and "## Known limits" in before
+    args = ["--model", str(model_dir), "--data", str(data), "--out", str(tmp_path / "report"), "--update-card"]
+    summary = evaluate(args)
+    evaluate(args)  # a second run replaces the section rather than adding one
+    text = card.read_text(encoding="utf-8")
+    assert text.count("## Test results") == 1
+    start, end = text.index("## Test results"), text.index("## Known limits")
+    assert start < end and text[:start] + text[end:] == before  # the rest of the card is untouched
+    stance = summary["in-domain test / stance"]
+    lo, hi = stance["macro_f1_interval"]
+    assert f"| in-domain test | stance | {len(ROWS)} | {stance['macro_f1']:.3f} ({lo:.3f}-{hi:.3f}) |" in text
+    StanceClassifier.from_pretrained(model_dir)  # the manifest was rewritten to cover the new card
+
+
 def test_class_weights_are_per_source():
     from training.train import Example, class_weights
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from stance.config import FRAMING_LABELS, STANCE_LABELS
+from stance.config import FRAMING_LABELS, STANCE_LABELS, default_model_dir
 from stance.metrics import (
     confusion, expected_calibration_error, f_avg, macro_f1, macro_f1_interval, per_class_prf, reliability_bins,
 )
-from stance.model import StanceClassifier
+from stance.model import StanceClassifier, write_manifest
 from training.data.schema import read_jsonl
 
 
@@ -148,8 +148,49 @@ def evaluate_head(clf, baselines, head: str, rows, set_name: str, out_dir: Path)
     lines += ["```", "", f"Expected calibration error: {ece:.3f} (reliability diagram: `{slug}_reliability.png`)", ""]
     summary = {"rows": len(rows), "macro_f1": macro_f1(gold, pred, labels), "macro_f1_interval": interval, "ece": ece,
                **({"f_avg": f_avg(gold, pred)} if head == "stance" else {}),
+               "per_class": {lab: {"f1": prf[lab]["f1"], "support": prf[lab]["support"]} for lab in labels},
                "baselines": {k: macro_f1(gold, v, labels) for k, v in results.items() if k != "model"}}
     return lines, summary
+
+
+CARD_HEADING = "## Test results"
+
+
+def card_section(summary: dict, split: str) -> str:
+    """The model card's test-results section, built from an evaluation summary."""
+    lines = [CARD_HEADING, "",
+             f"`python -m training.evaluate` on the {split} split, beside baselines trained on the same training",
+             "rows; intervals are 95% bootstrap intervals over documents.", "",
+             "| evaluation set | head | rows | macro-F1 (95% interval) | F_avg | ECE | majority class | TF-IDF + LR |",
+             "|---|---|---|---|---|---|---|---|"]
+    for key, s in summary.items():
+        set_name, head = key.rsplit(" / ", 1)
+        lo, hi = s["macro_f1_interval"]
+        f_avg_cell = f"{s['f_avg']:.3f}" if "f_avg" in s else "–"
+        base = s["baselines"]
+        lines.append(f"| {set_name} | {head} | {s['rows']} | {s['macro_f1']:.3f} ({lo:.3f}-{hi:.3f}) | {f_avg_cell} "
+                     f"| {s['ece']:.3f} | {base['majority class']:.3f} | {base['TF-IDF + LR']:.3f} |")
+    lines += ["", "Per class F1 on the in-domain test split (support in brackets):", ""]
+    for head in ("stance", "framing"):
+        per_class = summary.get(f"in-domain test / {head}", {}).get("per_class", {})
+        if per_class:
+            cells = ", ".join(f"{lab} {v['f1']:.3f} ({v['support']})" for lab, v in per_class.items())
+            lines.append(f"- {head}: {cells}")
+    return "\n".join(lines) + "\n"
+
+
+def update_card(card: Path, section: str) -> None:
+    """Replace the card's test-results section (up to the next `## ` heading), or insert it before
+    its first later section when it has none."""
+    text = card.read_text(encoding="utf-8")
+    start = text.find(CARD_HEADING + "\n")
+    if start < 0:
+        limits = text.find("\n## Known limits")
+        start = end = len(text) if limits < 0 else limits + 1
+    else:
+        nxt = text.find("\n## ", start + len(CARD_HEADING))
+        end = len(text) if nxt < 0 else nxt + 1
+    card.write_text(text[:start] + section + ("\n" if end < len(text) else "") + text[end:], encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -158,6 +199,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--data", type=Path, default=Path("data/build"), help="folder with train.jsonl and test.jsonl")
     ap.add_argument("--split", default="test", help="which split file to evaluate (test or dev)")
     ap.add_argument("--out", type=Path, default=Path("reports/evaluation"))
+    ap.add_argument("--update-card", action="store_true",
+                    help="rewrite the test-results section of the model folder's README.md from this run "
+                         "(and its manifest, which hashes the card)")
     args = ap.parse_args(argv)
     t0 = time.time()
     clf = StanceClassifier.from_pretrained(args.model)
@@ -190,6 +234,11 @@ def main(argv: list[str] | None = None) -> dict:
         lo, hi = s["macro_f1_interval"]
         print(f"{k:40} n={s['rows']:5d} macro-F1 {s['macro_f1']:.3f} [{lo:.3f}, {hi:.3f}]{extra} ECE {s['ece']:.3f} | {base}")
     print(f"report: {args.out / 'report.md'}")
+    if args.update_card:
+        folder = args.model or default_model_dir()  # verified against its manifest when loaded
+        update_card(folder / "README.md", card_section(summary, args.split))
+        write_manifest(folder)
+        print(f"card: {folder / 'README.md'}")
     return summary
 
 

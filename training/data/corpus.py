@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from difflib import SequenceMatcher
@@ -347,9 +348,37 @@ def both_batches(work: Path, batch_size: int) -> int:
     return len(rows)
 
 
+# Fourth round: statements naming a sect or faith (Muslims and Islam too, but not "Islamic State";
+# not SECT_RE, whose Northern Ireland party words match US Republicans).
+FAITH_RE = re.compile(
+    r"\b(sunnis?|shi[a'’]?(?:a|as|ite|ites)|alawites?|druze|christians?|yazidis?|catholics?|protestants?|"
+    r"maronites?|sects?|muslims?|islam(?!ic state)\w*|jews?|jewish|faiths?|religio\w*)\b", re.I)
+
+
+def rhetoric_batches(work: Path, batch_size: int, n: int = 100) -> int:
+    """Fourth counterfactual round, against a confusion seen on dev: statements that criticise
+    someone else's sectarian or anti-religious claim (a ban on Muslims, a "religious war"
+    reading) were read as sectarian because they name the claim. Up to n `none` train
+    statements that name a sect or faith, none edited before, get a counter_sectarian version
+    that rejects such a claim while naming the group."""
+    cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
+    labels, _ = _final_labels(work)
+    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
+    done = {cf["counterfactual_of"] for _, _, cf in _counterfactuals(work)}
+    keep = _one_per_text(cands, labels, splits, done)
+    pool = [cands[sid] for sid in keep if sid not in done and labels[sid]["framing"] == "none"
+            and splits[doc_key(cands[sid])] == "train" and FAITH_RE.search(cands[sid]["text"])]
+    pool.sort(key=lambda c: stable_hash(c["id"], "rhetoric"))
+    rows = [{"id": c["id"], "speaker": c["speaker"], "text": c["text"], "framing": "none",
+             "targets": c["targets"], "make": ["counter_sectarian"]} for c in pool[:n]]
+    _write_batches(rows, work / "rhetoric_batches", "rhetoric", batch_size)
+    return len(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["restore", "split", "counterfactual-batches", "contrast-batches", "both-batches", "assemble"])
+    ap.add_argument("command", choices=["restore", "split", "counterfactual-batches", "contrast-batches", "both-batches",
+                                        "rhetoric-batches", "assemble"])
     ap.add_argument("--work", type=Path, default=Path("data/annotation"))
     ap.add_argument("--out", type=Path, default=CORPUS_FILE)
     ap.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
@@ -367,6 +396,10 @@ def main(argv: list[str] | None = None) -> None:
         splits = assign_splits(cands, labels, existing)
         path.write_text(json.dumps(splits, indent=1) + "\n", encoding="utf-8")
         print(Counter(splits.values()))
+        return
+    if args.command == "rhetoric-batches":
+        n = rhetoric_batches(args.work, batch_size=50)
+        print(f"{n} statements in {args.work / 'rhetoric_batches'}")
         return
     if args.command == "both-batches":
         n = both_batches(args.work, batch_size=45)

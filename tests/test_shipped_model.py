@@ -14,7 +14,10 @@ def clf():
     return StanceClassifier.from_pretrained()
 
 
-WORKED = [  # ANNOTATION.md, worked examples 2 and 3: (statement, target, stance, framing)
+WORKED = [  # ANNOTATION.md, worked examples 1 to 3: (statement, target, stance, framing)
+    ("Many Iraqis are not judging such despicable acts by their severity, but rather by who is carrying them "
+     "out. ... This kind of attitude allows the vicious circle of sectarian violence to continue.",
+     "Iraqi government", "none", "counter_sectarian"),
     ("The government cannot on the one hand claim to be liberating the Iraqi people while at the same "
      "time slaughtering Sunni Arabs.", "Iraqi government", "against", "sectarian"),
     ("If the Green Zone regime can do nothing to stop these Iranian proxy Shia militias, then Daesh will "
@@ -26,7 +29,7 @@ WORKED = [  # ANNOTATION.md, worked examples 2 and 3: (statement, target, stance
 def test_shipped_model_loads_fast_path_and_torch_path(clf):
     assert clf.backend == "onnx"
     torch_clf = StanceClassifier.from_pretrained(backend="torch")
-    text, target = WORKED[0][0], WORKED[0][1]
+    text, target = WORKED[1][0], WORKED[1][1]
     a, b = clf.predict([text], [target])[0], torch_clf.predict([text], [target])[0]
     assert a.stance == b.stance and a.framing == b.framing
 
@@ -46,8 +49,6 @@ def test_neutral_report(clf):
     assert (pred.framing, pred.stance) == ("none", "none"), (pred.framing_scores, pred.stance_scores)
 
 
-@pytest.mark.xfail(reason="known limit (model card): counter-sectarian statements that name sects "
-                          "are often read as sectarian", strict=False)
 def test_unity_appeal_is_counter_sectarian(clf):
     pred = clf.predict([UNITY])[0]
     assert pred.framing == "counter_sectarian", pred.framing_scores

@@ -154,6 +154,9 @@ def evaluate_head(clf, baselines, head: str, rows, set_name: str, out_dir: Path)
 
 
 CARD_HEADING = "## Test results"
+# What the card compares against: the project's in-domain targets and published VAST results
+TARGETS = {"in-domain test / stance": 0.70, "in-domain test / framing": 0.80}
+VAST_ANCHORS = "BERT-joint 0.66, TGA-Net 0.67 (macro-F1, all topics)"
 
 
 def card_section(summary: dict, split: str) -> str:
@@ -176,6 +179,11 @@ def card_section(summary: dict, split: str) -> str:
         if per_class:
             cells = ", ".join(f"{lab} {v['f1']:.3f} ({v['support']})" for lab, v in per_class.items())
             lines.append(f"- {head}: {cells}")
+    vs_target = [f"{k.split(' / ')[1]} {summary[k]['macro_f1']:.3f} (target {v:.2f})" for k, v in TARGETS.items() if k in summary]
+    if vs_target:
+        lines += ["", "In-domain test macro-F1 against the project's targets: " + ", ".join(vs_target) + "."]
+    if any(k.startswith("VAST") for k in summary):
+        lines += [f"Published anchors on VAST test: {VAST_ANCHORS}."]
     return "\n".join(lines) + "\n"
 
 

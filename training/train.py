@@ -300,6 +300,9 @@ CARD_LIMITS = """## Known limits
   sectarianism are the hardest case for the model.
 - Stance is the speaker's as the statement expresses it; a target that the statement does not
   name is usually `none` even when the article makes the speaker's view obvious.
+- `favor` is the rarest stance in news quotes (31 of 444 test pairs) and the weakest class:
+  support that is implied rather than said ("the army managed to encircle the terrorists",
+  for the army) is mostly read as `none`. Per-class F1 is under Test results.
 - Probabilities are calibrated on the in-domain dev split by one temperature per head; on other
   domains (VAST comments, US politics) they are less reliable.
 - Statements longer than 256 tokens are read in overlapping windows whose logits are averaged;

@@ -172,7 +172,8 @@ def _convert_dsn():
 
 
 def test_rhetoric_round_picks_unedited_none_train_statements_naming_a_faith(tmp_path):
-    from training.data.corpus import FAITH_RE, main, rhetoric_batches
+    from training.data.candidates import FAITH_RE
+    from training.data.corpus import main, rhetoric_batches
 
     assert FAITH_RE.search("a ban on Muslim immigration") and FAITH_RE.search("Shi'ite pilgrims")
     assert not FAITH_RE.search("the Islamic State claimed it") and not FAITH_RE.search("the Republican nomination")

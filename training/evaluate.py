@@ -211,6 +211,9 @@ def main(argv: list[str] | None = None) -> dict:
                     help="rewrite the test-results section of the model folder's README.md from this run "
                          "(and its manifest, which hashes the card)")
     args = ap.parse_args(argv)
+    card = (args.model or default_model_dir()) / "README.md"
+    if args.update_card and not card.is_file():
+        ap.error(f"--update-card: {card} does not exist; the model folder has no card to update")
     t0 = time.time()
     clf = StanceClassifier.from_pretrained(args.model)
     sources = set((clf.config.extra.get("train_config") or {}).get("sources") or {}) or None
@@ -243,10 +246,9 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{k:40} n={s['rows']:5d} macro-F1 {s['macro_f1']:.3f} [{lo:.3f}, {hi:.3f}]{extra} ECE {s['ece']:.3f} | {base}")
     print(f"report: {args.out / 'report.md'}")
     if args.update_card:
-        folder = args.model or default_model_dir()  # verified against its manifest when loaded
-        update_card(folder / "README.md", card_section(summary, args.split))
-        write_manifest(folder)
-        print(f"card: {folder / 'README.md'}")
+        update_card(card, card_section(summary, args.split))
+        write_manifest(card.parent)  # the folder was verified against its manifest when loaded
+        print(f"card: {card}")
     return summary
 
 

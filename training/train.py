@@ -350,7 +350,8 @@ Rows drawn per epoch from each source of `data/build/train.jsonl` (see `training
 {dev}
 
 Test results, beside the baselines, are in `reports/{cfg.name}/report.md` (written by
-`python -m training.evaluate --model models/{cfg.name} --data data/build --out reports/{cfg.name}`).
+`python -m training.evaluate --model models/{cfg.name} --data data/build --out reports/{cfg.name} --update-card`,
+which also writes them into this card).
 
 {CARD_LIMITS}"""
 

@@ -24,13 +24,17 @@ from training.data.corpus import doc_key, read_jsonl_dicts
 
 # Pre-selection vocabulary: sect identities, sect-coded slurs (English transliterations of the
 # AraHate lexicon's high-scoring terms) and words about sectarianism itself.
+SECT_NAMES = (r"sunnis?|shi[a'’]?(?:a|as|ite|ites)|alawites?|druze|christians?|yazidis?|catholics?|protestants?|"
+              r"maronites?")
 SECT_RE = re.compile(
-    r"\b(sunnis?|shi[a'’]?(?:a|as|ite|ites)|alawites?|druze|christians?|yazidis?|catholics?|protestants?|"
-    r"maronites?|sect|sects|sectarian\w*|safavids?|rafid\w*|majus|magians?|nusayri\w*|nawasib|crusaders?|"
+    r"\b(" + SECT_NAMES + r"|sect|sects|sectarian\w*|safavids?|rafid\w*|majus|magians?|nusayri\w*|nawasib|crusaders?|"
     r"takfir\w*|wahhabi\w*|salafi\w*|infidels?|apostates?|heretics?|religious|sectarianism|"
     r"loyalists?|republicans?|unionists?|nationalists?)\b",
     re.I,
 )
+# Fourth counterfactual round (corpus.rhetoric_batches): a sect or faith named, Muslims and Islam
+# too but not "Islamic State"; without SECT_RE's Northern Ireland party words, which match US Republicans.
+FAITH_RE = re.compile(r"\b(" + SECT_NAMES + r"|sects?|muslims?|islam(?!ic state)\w*|jews?|jewish|faiths?|religio\w*)\b", re.I)
 # Third round: words of unity and division, where counter-sectarian statements are found.
 UNITY_RE = re.compile(
     r"\b(unity|unite|uniting|brotherhood|coexist\w*|reconcil\w*|divisions?|divisive|strife|fitna|"

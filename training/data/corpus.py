@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import json
 import random
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from difflib import SequenceMatcher
@@ -348,19 +347,14 @@ def both_batches(work: Path, batch_size: int) -> int:
     return len(rows)
 
 
-# Fourth round: statements naming a sect or faith (Muslims and Islam too, but not "Islamic State";
-# not SECT_RE, whose Northern Ireland party words match US Republicans).
-FAITH_RE = re.compile(
-    r"\b(sunnis?|shi[a'’]?(?:a|as|ite|ites)|alawites?|druze|christians?|yazidis?|catholics?|protestants?|"
-    r"maronites?|sects?|muslims?|islam(?!ic state)\w*|jews?|jewish|faiths?|religio\w*)\b", re.I)
-
-
 def rhetoric_batches(work: Path, batch_size: int, n: int = 100) -> int:
     """Fourth counterfactual round, against a confusion seen on dev: statements that criticise
     someone else's sectarian or anti-religious claim (a ban on Muslims, a "religious war"
     reading) were read as sectarian because they name the claim. Up to n `none` train
     statements that name a sect or faith, none edited before, get a counter_sectarian version
     that rejects such a claim while naming the group."""
+    from training.data.candidates import FAITH_RE
+
     cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
     labels, _ = _final_labels(work)
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))

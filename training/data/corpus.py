@@ -302,6 +302,21 @@ def counterfactual_batches(work: Path, n_sectarian: int, n_counter: int, batch_s
     return len(rows)
 
 
+def _round_inputs(work: Path) -> tuple[dict[str, dict], dict[str, dict], dict[str, str], set[str]]:
+    """What a counterfactual round picks from: candidates by id, final labels, document splits,
+    and the statements that already have a counterfactual."""
+    cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
+    labels, _ = _final_labels(work)
+    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
+    return cands, labels, splits, {cf["counterfactual_of"] for _, _, cf in _counterfactuals(work)}
+
+
+def _request(c: dict, framing: str, make: list[str]) -> dict:
+    """One line of a counterfactual batch: the statement, its framing, and the labels to make."""
+    return {"id": c["id"], "speaker": c["speaker"], "text": c["text"], "framing": framing,
+            "targets": c["targets"], "make": make}
+
+
 def contrast_batches(work: Path, batch_size: int, n_named: int = 60) -> int:
     """Second counterfactual round, against the model's known confusion of the two rare labels:
     train statements that are sectarian get a counter_sectarian version that keeps the sects
@@ -309,22 +324,18 @@ def contrast_batches(work: Path, batch_size: int, n_named: int = 60) -> int:
     that name a sect a counter_sectarian version. Statements with counterfactuals are skipped."""
     from training.data.candidates import SECT_RE
 
-    cands = read_jsonl_dicts(work / "candidates.jsonl")
-    labels, _ = _final_labels(work)
-    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
-    done = {cf["counterfactual_of"] for _, _, cf in _counterfactuals(work)}
+    cands, labels, splits, done = _round_inputs(work)
     flip = {"sectarian": "counter_sectarian", "counter_sectarian": "sectarian"}
     rows, named = [], []
-    for c in sorted(cands, key=lambda c: stable_hash(c["id"], "contrast")):
+    for c in sorted(cands.values(), key=lambda c: stable_hash(c["id"], "contrast")):
         lab = labels.get(c["id"])
         if (not lab or not lab.get("usable", True) or c["id"] in done
                 or splits[doc_key(c)] != "train"):
             continue
-        item = {"id": c["id"], "speaker": c["speaker"], "text": c["text"], "framing": lab["framing"], "targets": c["targets"]}
         if lab["framing"] in flip:
-            rows.append({**item, "make": [flip[lab["framing"]]]})
+            rows.append(_request(c, lab["framing"], [flip[lab["framing"]]]))
         elif SECT_RE.search(c["text"]) and len(named) < n_named:
-            named.append({**item, "make": ["counter_sectarian"]})
+            named.append(_request(c, lab["framing"], ["counter_sectarian"]))
     rows += named
     _write_batches(rows, work / "contrast_batches", "contrast", batch_size)
     return len(rows)
@@ -334,14 +345,10 @@ def both_batches(work: Path, batch_size: int) -> int:
     """Third counterfactual round: every real sectarian train statement, for an edit that adds a
     condemnation of sectarianism while keeping the blame on a sect (the guideline's "does both"
     rule: still sectarian), which the contrast round alone taught the model to misread."""
-    cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
-    labels, _ = _final_labels(work)
-    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
-    keep = _one_per_text(cands, labels, splits, {cf["counterfactual_of"] for _, _, cf in _counterfactuals(work)})
-    rows = [{"id": sid, "speaker": cands[sid]["speaker"], "text": cands[sid]["text"], "framing": "sectarian",
-             "targets": cands[sid]["targets"], "make": ["sectarian"]}
-            for sid in sorted(keep) if labels[sid]["framing"] == "sectarian"
-            and splits[doc_key(cands[sid])] == "train"]
+    cands, labels, splits, done = _round_inputs(work)
+    keep = _one_per_text(cands, labels, splits, done)
+    rows = [_request(cands[sid], "sectarian", ["sectarian"]) for sid in sorted(keep)
+            if labels[sid]["framing"] == "sectarian" and splits[doc_key(cands[sid])] == "train"]
     random.Random(5).shuffle(rows)
     _write_batches(rows, work / "both_batches", "both", batch_size)
     return len(rows)
@@ -355,16 +362,12 @@ def rhetoric_batches(work: Path, batch_size: int, n: int = 100) -> int:
     that rejects such a claim while naming the group."""
     from training.data.candidates import FAITH_RE
 
-    cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
-    labels, _ = _final_labels(work)
-    splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
-    done = {cf["counterfactual_of"] for _, _, cf in _counterfactuals(work)}
+    cands, labels, splits, done = _round_inputs(work)
     keep = _one_per_text(cands, labels, splits, done)
     pool = [cands[sid] for sid in keep if sid not in done and labels[sid]["framing"] == "none"
             and splits[doc_key(cands[sid])] == "train" and FAITH_RE.search(cands[sid]["text"])]
     pool.sort(key=lambda c: stable_hash(c["id"], "rhetoric"))
-    rows = [{"id": c["id"], "speaker": c["speaker"], "text": c["text"], "framing": "none",
-             "targets": c["targets"], "make": ["counter_sectarian"]} for c in pool[:n]]
+    rows = [_request(c, "none", ["counter_sectarian"]) for c in pool[:n]]
     _write_batches(rows, work / "rhetoric_batches", "rhetoric", batch_size)
     return len(rows)
 

@@ -334,7 +334,9 @@ def test_canonical_target_never_raises(text):
     assert isinstance(canonical_target(text), str)
 
 
-def test_ten_megabytes_in_a_few_seconds():
+def test_ten_megabytes_scan_in_linear_time():
+    # no wall-clock limit (CI machines are shared and noisy): a ratio within one run instead,
+    # 8x the text in under 24x the time, where a quadratic scan would take 64x
     sentence = (
         "The PMF said on Tuesday that Daesh fighters had fled the town overnight, and officials in the "
         "provincial council told reporters that Baghdad would send engineers to repair the damaged bridge, "
@@ -342,10 +344,16 @@ def test_ten_megabytes_in_a_few_seconds():
     )
     repeats = 10_000_000 // len(sentence)
     find_targets("warm up")  # the regex is compiled on first use
-    started = time.perf_counter()
-    mentions = find_targets(sentence * repeats)
-    assert time.perf_counter() - started < 6
-    assert len(mentions) == 6 * repeats
+
+    def scan(n: int) -> tuple[float, int]:
+        started = time.perf_counter()
+        found = len(find_targets(sentence * n))
+        return time.perf_counter() - started, found
+
+    small, n_small = min(scan(repeats // 8) for _ in range(3))
+    large, n_large = scan(repeats)
+    assert n_small == 6 * (repeats // 8) and n_large == 6 * repeats
+    assert large < 24 * small, (large, small)
 
 
 # --- the seed article ------------------------------------------------------------------------------

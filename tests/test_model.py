@@ -220,3 +220,37 @@ def test_precision_option_is_checked_and_bf16_trains(tmp_path):
     cfg = TrainConfig(epochs=1, batch_size=3, max_length=32, max_steps=2, seed=1, precision="bf16")
     metrics = train(cfg, data, tmp_path / "model", quiet=True)
     assert metrics["history"] and (tmp_path / "model" / "model.int8.onnx").exists()
+
+
+def test_weight_averaging_is_checked_recorded_and_exact(tmp_path):
+    import json
+
+    import torch
+
+    from conftest import ROWS, _write
+    from training.train import TrainConfig, _accumulate, _mean, train
+
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"epochs": 3, "average_from": 3}), encoding="utf-8")
+    with pytest.raises(ValueError, match="average_from must be an epoch from 1 to epochs - 1"):
+        TrainConfig.load(path)
+    states = [{"w": torch.tensor([1.0, 2.0]), "ids": torch.tensor([0, 1])},
+              {"w": torch.tensor([3.0, 6.0]), "ids": torch.tensor([0, 1])}]
+    total = None
+    for s in states:
+        total = _accumulate(total, s)
+    assert torch.equal(_mean(total, 2)["w"], torch.tensor([2.0, 4.0])) and _mean(total, 2)["ids"].dtype == torch.int64
+    assert torch.equal(states[0]["w"], torch.tensor([1.0, 2.0]))  # the live weights are not touched
+
+    data = tmp_path / "data"
+    data.mkdir()
+    _write(data / "train.jsonl", ROWS, "train")
+    _write(data / "dev.jsonl", ROWS[:4], "dev")
+    cfg = TrainConfig(epochs=3, batch_size=4, max_length=32, seed=1, patience=5, average_from=2)
+    metrics = train(cfg, data, tmp_path / "model", quiet=True)
+    avg = metrics["weight_average"]
+    assert avg["epochs"] == [2, 3] and isinstance(avg["kept"], bool) and "stance_macro_f1" in avg
+    best = max(h["stance_macro_f1"] + h["framing_macro_f1"] for h in metrics["history"])
+    assert avg["kept"] == (avg["stance_macro_f1"] + avg["framing_macro_f1"] >= best - 1e-12)
+    card = (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    assert ("average of the weights after epochs 2, 3" in card) == avg["kept"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from stance.gazetteer import unique_targets
 from stance.quotes import extract_quotes
 from training.data.articles import REGION_RE, SENTENCE_SOURCES, iter_articles
-from training.data.corpus import doc_key, read_jsonl_dicts
+from training.data.corpus import doc_key, norm_text, read_jsonl_dicts
 
 # Pre-selection vocabulary: sect identities, sect-coded slurs (English transliterations of the
 # AraHate lexicon's high-scoring terms) and words about sectarianism itself.
@@ -40,6 +40,13 @@ UNITY_RE = re.compile(
     r"\b(unity|unite|uniting|brotherhood|coexist\w*|reconcil\w*|divisions?|divisive|strife|fitna|"
     r"sectarian\w*|non-sectarian|inclusive|tolerance|pluralis\w*|interfaith|"
     r"all (?:iraqis|syrians|lebanese|yemenis|bahrainis|pakistanis))\b",
+    re.I,
+)
+# Fifth round: words of support, where the rare `favor` stance is found (pre-selection only).
+SUPPORT_RE = re.compile(
+    r"\b(support\w*|backs?|backing|backed|welcom\w*|prais\w*|thank\w*|ally|allies|allied|solidarity|"
+    r"stand(?:s|ing)? (?:with|by)|defend\w*|legitima\w*|commend\w*|endors\w*|applaud\w*|hail\w*|friend\w*|"
+    r"partners?|brave|heroic|liberat\w*)\b",
     re.I,
 )
 MIN_CHARS, MAX_CHARS = 40, 700
@@ -88,7 +95,7 @@ def collect(data_dir: Path, seed: int = 13) -> list[Candidate]:
             continue
         article_actors = unique_targets(art.text)
         for q in extract_quotes(art.text):
-            norm = " ".join(q.text.lower().split())
+            norm = norm_text(q.text)
             if not _usable(q.text) or norm in seen:
                 continue
             seen.add(norm)
@@ -122,7 +129,7 @@ def collect_narration(data_dir: Path, exclude_docs_spans: dict[str, list[tuple[i
             end = m.end()
             text = art.text[start:end].strip()
             end = start + len(text)
-            norm = " ".join(text.lower().split())
+            norm = norm_text(text)
             if not (SECT_RE.search(text) or (pattern and pattern.search(text))) or not _usable(text) or norm in seen:
                 continue
             if any(a < end and start < b for a, b in taken):
@@ -168,6 +175,22 @@ def collect_rare(data_dir: Path, previous: list[dict], seed: int = 13) -> list[C
     return out
 
 
+def collect_actor(data_dir: Path, previous: list[dict], labelled: set[str], n: int, seed: int = 13) -> list[Candidate]:
+    """Fifth round: n quotes that name an actor, never labelled before (`labelled` holds the
+    ids of statements dropped as not usable, which a restored folder has no candidate for) and
+    not a repeat of an earlier text; every one with support vocabulary first (`favor` is the
+    thinnest stance label in dev and test), the rest at random."""
+    picked = {c["id"] for c in previous}
+    pool = [c for c in collect(data_dir, seed) if c.id not in picked and c.pool == "actor"]
+    random.Random(seed).shuffle(pool)
+    texts = {norm_text(c["text"]) for c in previous}
+    pool = [c for c in pool if c.id not in labelled and norm_text(c.text) not in texts]
+    pool.sort(key=lambda c: not SUPPORT_RE.search(c.text))  # stable: shuffled within each group
+    chosen = pool[:n]
+    random.Random(seed).shuffle(chosen)
+    return chosen
+
+
 def select(cands: list[Candidate], n_statements: int, seed: int = 13) -> list[Candidate]:
     """All sect-vocabulary statements, then actor and random ones to fill up to n_statements."""
     rng = random.Random(seed)
@@ -209,10 +232,16 @@ def main(argv: list[str] | None = None) -> None:
                     help="second round: add this many sect-vocabulary sentences of article prose")
     ap.add_argument("--rare", action="store_true",
                     help="third round: every remaining statement with sect or unity vocabulary")
+    ap.add_argument("--actor", type=int, default=0,
+                    help="fifth round: this many more quotes naming an actor, support vocabulary first")
     args = ap.parse_args(argv)
-    if args.rare or args.narration:  # a later round: appended after the batches already written
+    if args.rare or args.narration or args.actor:  # a later round: appended after the batches already written
         previous = read_jsonl_dicts(args.out / "candidates.jsonl")
-        if args.rare:
+        if args.actor:
+            labelled = {r["id"] for path in (args.out / "labels" / "pass1").glob("*.jsonl") for r in read_jsonl_dicts(path)}
+            chosen = collect_actor(args.data_dir, previous, labelled, args.actor, args.seed)
+            what = f"{sum(bool(SUPPORT_RE.search(c.text)) for c in chosen)} with support vocabulary"
+        elif args.rare:
             chosen = collect_rare(args.data_dir, previous, args.seed)
             random.Random(args.seed).shuffle(chosen)
             what = f"{dict(sorted(Counter(c.source for c in chosen).items()))}"

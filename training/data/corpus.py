@@ -54,6 +54,11 @@ def write_jsonl_dicts(rows, path: Path) -> None:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+def norm_text(text: str) -> str:
+    """A text's identity for finding repeats: lower case, whitespace collapsed."""
+    return " ".join(text.lower().split())
+
+
 def doc_key(c: dict) -> str:
     """The corpus's document id of a candidate: `source:doc_id`."""
     return f"{c['source']}:{c['doc_id']}"
@@ -166,7 +171,7 @@ def _one_per_text(cands: dict[str, dict], labels: dict[str, dict], splits: dict[
         # a restored folder has no candidate for the repeated texts that were dropped before
         if not labels[sid].get("usable", True) or sid not in cands:
             continue
-        key = " ".join(cands[sid]["text"].lower().split())
+        key = norm_text(cands[sid]["text"])
         if key not in best or rank(sid) < rank(best[key]):
             best[key] = sid
     return set(best.values())

@@ -325,19 +325,19 @@ def _mean(total: dict, n: int) -> dict:
 CARD_LIMITS = """## Known limits
 
 - English only. Arabic and other scripts pass through the tokenizer but the model never saw them.
-- The in-domain corpus is small (about 2,300 gold statement-target pairs) and comes from
+- The in-domain corpus is small (about 2,900 gold statement-target pairs) and comes from
   2011-2017 news about Syria and Iraq for the most part; Lebanon, Yemen, Bahrain, Pakistan and
   Northern Ireland are thinly covered, and the model has seen few of their sect vocabularies.
 - Real sectarian and counter-sectarian statements are rare; training adds counterfactual edits
   (minimal rewrites of real statements), which the evaluation never sees. Test figures for those
   two classes rest on few examples: read their support before trusting them.
-- Real counter-sectarian text is rare: the public sources searched hold 30 such statements
-  (17 train, 8 dev, 5 test), so most of that label's training signal is counterfactual, and
-  each of the 5 moves its test recall by 0.2. Statements that name sects while rejecting
+- Real counter-sectarian text is rare: the public sources searched hold 35 such statements
+  (19 train, 9 dev, 7 test), so most of that label's training signal is counterfactual, and
+  each of the 7 moves its test recall by 0.14. Statements that name sects while rejecting
   sectarianism are the hardest case for the model.
 - Stance is the speaker's as the statement expresses it; a target that the statement does not
   name is usually `none` even when the article makes the speaker's view obvious.
-- `favor` is the rarest stance in news quotes (31 of 444 test pairs) and the weakest class:
+- `favor` is the rarest stance in news quotes (41 of 577 test pairs) and the weakest class:
   support that is implied rather than said ("the army managed to encircle the terrorists",
   for the army) is mostly read as `none`. Per-class F1 is under Test results.
 - Probabilities are calibrated on the in-domain dev split by one temperature per head; on other

@@ -41,19 +41,23 @@ def _write(path, rows, split):
                                  "doc_id": f"{split}{k}", "origin": "gold", "split": split}) + "\n")
 
 
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory):
-    """A model trained here for a few steps on a handful of rows: proves the training loop and
-    gives the other tests a real model folder (weights, ONNX export, manifest)."""
+def train_tiny(root: Path, **config) -> dict:
+    """Train a model into root/model on the handful of ROWS (dev: the first four); returns its metrics."""
     from training.train import TrainConfig, train
 
-    root = tmp_path_factory.mktemp("tiny")
     data = root / "data"
     data.mkdir()
     _write(data / "train.jsonl", ROWS, "train")
     _write(data / "dev.jsonl", ROWS[:4], "dev")
-    cfg = TrainConfig(epochs=2, batch_size=3, max_length=48, max_steps=3, seed=1, patience=5)
-    metrics = train(cfg, data, root / "model", quiet=True)
+    return train(TrainConfig(seed=1, **config), data, root / "model", quiet=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A model trained here for a few steps on a handful of rows: proves the training loop and
+    gives the other tests a real model folder (weights, ONNX export, manifest)."""
+    root = tmp_path_factory.mktemp("tiny")
+    metrics = train_tiny(root, epochs=2, batch_size=3, max_length=48, max_steps=3, patience=5)
     return root / "model", metrics
 
 

@@ -206,13 +206,13 @@ def test_actor_round_takes_support_vocabulary_first_and_skips_labelled_and_repea
     plain = [cand(10 + i, f"The fighters moved to the northern front on day {i}") for i in range(10)]
     dropped = cand(30, "We thank the coalition for its strikes on the city")  # labelled before, not usable
     repeat = cand(31, "Our friends in Moscow stand with us today")
-    monkeypatch.setattr(candidates, "collect", lambda data_dir, seed=13: [
-        *plain, *support, dropped, repeat, cand(40, "we praise the brave soldiers", pool="random")])
+    unnamed = cand(40, "we praise the brave soldiers", pool="random")  # names no actor
+    monkeypatch.setattr(candidates, "collect", lambda data_dir, seed=13: [*plain, *support, dropped, repeat, unnamed])
     previous = [{"id": "fnc1:old:0-9", "text": "Our  friends in Moscow stand with us TODAY"}]
     chosen = collect_actor(None, previous, labelled={dropped.id}, n=8)
     assert len(chosen) == 8 and len({c.id for c in chosen}) == 8
     assert {c.id for c in support} <= {c.id for c in chosen}  # all five support statements first
     assert sum(bool(SUPPORT_RE.search(c.text)) for c in chosen) == 5
-    assert not {dropped.id, repeat.id, "fnc1:d40:0-28"} & {c.id for c in chosen}
+    assert not {dropped.id, repeat.id, unnamed.id} & {c.id for c in chosen}
     assert [c.id for c in collect_actor(None, previous, {dropped.id}, 8)] == [c.id for c in chosen]  # deterministic
     assert SUPPORT_RE.search("Russia stands with Damascus") and not SUPPORT_RE.search("the supply lines were cut")

@@ -206,19 +206,14 @@ def test_class_weights_are_per_source():
 def test_precision_option_is_checked_and_bf16_trains(tmp_path):
     import json
 
-    from conftest import ROWS, _write
-    from training.train import TrainConfig, train
+    from conftest import train_tiny
+    from training.train import TrainConfig
 
     path = tmp_path / "cfg.json"
     path.write_text(json.dumps({"precision": "fp16"}), encoding="utf-8")
     with pytest.raises(ValueError, match="precision must be 'fp32' or 'bf16'"):
         TrainConfig.load(path)
-    data = tmp_path / "data"
-    data.mkdir()
-    _write(data / "train.jsonl", ROWS, "train")
-    _write(data / "dev.jsonl", ROWS[:4], "dev")
-    cfg = TrainConfig(epochs=1, batch_size=3, max_length=32, max_steps=2, seed=1, precision="bf16")
-    metrics = train(cfg, data, tmp_path / "model", quiet=True)
+    metrics = train_tiny(tmp_path, epochs=1, batch_size=3, max_length=32, max_steps=2, precision="bf16")
     assert metrics["history"] and (tmp_path / "model" / "model.int8.onnx").exists()
 
 
@@ -227,8 +222,8 @@ def test_weight_averaging_is_checked_recorded_and_exact(tmp_path):
 
     import torch
 
-    from conftest import ROWS, _write
-    from training.train import TrainConfig, _accumulate, _mean, train
+    from conftest import train_tiny
+    from training.train import TrainConfig, _accumulate, _mean
 
     path = tmp_path / "cfg.json"
     path.write_text(json.dumps({"epochs": 3, "average_from": 3}), encoding="utf-8")
@@ -242,12 +237,7 @@ def test_weight_averaging_is_checked_recorded_and_exact(tmp_path):
     assert torch.equal(_mean(total, 2)["w"], torch.tensor([2.0, 4.0])) and _mean(total, 2)["ids"].dtype == torch.int64
     assert torch.equal(states[0]["w"], torch.tensor([1.0, 2.0]))  # the live weights are not touched
 
-    data = tmp_path / "data"
-    data.mkdir()
-    _write(data / "train.jsonl", ROWS, "train")
-    _write(data / "dev.jsonl", ROWS[:4], "dev")
-    cfg = TrainConfig(epochs=3, batch_size=4, max_length=32, seed=1, patience=5, average_from=2)
-    metrics = train(cfg, data, tmp_path / "model", quiet=True)
+    metrics = train_tiny(tmp_path, epochs=3, batch_size=4, max_length=32, patience=5, average_from=2)
     avg = metrics["weight_average"]
     assert avg["epochs"] == [2, 3] and isinstance(avg["kept"], bool) and "stance_macro_f1" in avg
     best = max(h["stance_macro_f1"] + h["framing_macro_f1"] for h in metrics["history"])

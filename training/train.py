@@ -286,8 +286,9 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     else:
         net.load_state_dict(best[1])
     net.eval()
-    metrics |= {"best_epoch": best_epoch, "history": history, "train_examples": len(examples), "train_seconds": round(time.time() - t0, 1),
-                     "class_weights": {src: {"stance": w[0], "framing": w[1]} for src, w in weights.items()}}
+    metrics |= {"best_epoch": best_epoch, "history": history, "train_examples": len(examples),
+                "train_seconds": round(time.time() - t0, 1),
+                "class_weights": {src: {"stance": w[0], "framing": w[1]} for src, w in weights.items()}}
     scores = dev_scores(clf, dev_in)
     for head in ("stance", "framing"):
         if f"_{head}" not in scores:

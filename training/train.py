@@ -227,7 +227,7 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     warmup = max(1, int(total_steps * cfg.warmup_ratio))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup))))
-    best: tuple[float, dict] | None = None
+    best: tuple[float, dict, dict] | None = None  # dev score, weights, dev scores of the best epoch
     average: dict | None = None  # running sum of the weights averaged
     averaged: list[int] = []
     history = []
@@ -254,7 +254,7 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
                 break
         net.eval()
         scores = dev_scores(clf, dev_in)
-        score = np.mean([v for k, v in scores.items() if k.endswith("macro_f1")] or [0.0])
+        score = _selection_score(scores)
         history.append({"epoch": epoch + 1, "step": step, **{k: v for k, v in scores.items() if not k.startswith("_")}})
         if not quiet:
             print(f"epoch {epoch + 1}: dev {history[-1]}", file=sys.stderr)
@@ -262,7 +262,7 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
             average = _accumulate(average, net.state_dict())
             averaged.append(epoch + 1)
         if best is None or score > best[0]:
-            best = (score, {k: v.detach().clone() for k, v in net.state_dict().items()})
+            best = (score, {k: v.detach().clone() for k, v in net.state_dict().items()}, scores)
             best_epoch = epoch + 1
             bad_epochs = 0
         else:
@@ -272,16 +272,18 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
         if cfg.max_steps and step >= cfg.max_steps:
             break
     metrics: dict = {}
+    scores = best[2]  # of the weights kept: calibration below fits on them
     if len(averaged) > 1:
         net.load_state_dict(_mean(average, len(averaged)))
-        scores = dev_scores(clf, dev_in)
-        score = np.mean([v for k, v in scores.items() if k.endswith("macro_f1")] or [0.0])
-        kept = bool(score >= best[0])
+        avg_scores = dev_scores(clf, dev_in)
+        kept = bool(_selection_score(avg_scores) >= best[0])
         metrics["weight_average"] = {"epochs": averaged, "kept": kept,
-                                     **{k: v for k, v in scores.items() if not k.startswith("_")}}
+                                     **{k: v for k, v in avg_scores.items() if not k.startswith("_")}}
         if not quiet:
             print(f"average of epochs {averaged}: dev {metrics['weight_average']}", file=sys.stderr)
-        if not kept:
+        if kept:
+            scores = avg_scores
+        else:
             net.load_state_dict(best[1])
     else:
         net.load_state_dict(best[1])
@@ -289,7 +291,6 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     metrics |= {"best_epoch": best_epoch, "history": history, "train_examples": len(examples),
                 "train_seconds": round(time.time() - t0, 1),
                 "class_weights": {src: {"stance": w[0], "framing": w[1]} for src, w in weights.items()}}
-    scores = dev_scores(clf, dev_in)
     for head in ("stance", "framing"):
         if f"_{head}" not in scores:
             continue
@@ -309,6 +310,11 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     export_onnx(clf, out_dir)  # the fast CPU path, from the float32 weights
     clf.save_pretrained(out_dir, half=True)  # last: its manifest covers every file in the folder
     return metrics
+
+
+def _selection_score(scores: dict) -> float:
+    """What picks the epoch (and the weight average): the mean macro-F1 of the heads scored on dev."""
+    return float(np.mean([v for k, v in scores.items() if k.endswith("macro_f1")] or [0.0]))
 
 
 def _accumulate(total: dict | None, state: dict) -> dict:

@@ -20,7 +20,7 @@ from pathlib import Path
 from stance.gazetteer import unique_targets
 from stance.quotes import extract_quotes
 from training.data.articles import REGION_RE, SENTENCE_SOURCES, iter_articles
-from training.data.corpus import doc_key, norm_text, read_jsonl_dicts
+from training.data.corpus import doc_key, norm_text, read_jsonl_dicts, read_label_pass
 
 # Pre-selection vocabulary: sect identities, sect-coded slurs (English transliterations of the
 # AraHate lexicon's high-scoring terms) and words about sectarianism itself.
@@ -183,6 +183,7 @@ def collect_actor(data_dir: Path, previous: list[dict], labelled: set[str], n: i
     picked = {c["id"] for c in previous}
     pool = [c for c in collect(data_dir, seed) if c.id not in picked and c.pool == "actor"]
     random.Random(seed).shuffle(pool)
+    # filtered after the shuffle, which depends on the pool's length: the shipped round drew these 400
     texts = {norm_text(c["text"]) for c in previous}
     pool = [c for c in pool if c.id not in labelled and norm_text(c.text) not in texts]
     pool.sort(key=lambda c: not SUPPORT_RE.search(c.text))  # stable: shuffled within each group
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.rare or args.narration or args.actor:  # a later round: appended after the batches already written
         previous = read_jsonl_dicts(args.out / "candidates.jsonl")
         if args.actor:
-            labelled = {r["id"] for path in (args.out / "labels" / "pass1").glob("*.jsonl") for r in read_jsonl_dicts(path)}
+            labelled = set(read_label_pass(args.out / "labels" / "pass1"))
             chosen = collect_actor(args.data_dir, previous, labelled, args.actor, args.seed)
             what = f"{sum(bool(SUPPORT_RE.search(c.text)) for c in chosen)} with support vocabulary"
         elif args.rare:

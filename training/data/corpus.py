@@ -76,7 +76,7 @@ def _write_batches(rows: list[dict], folder: Path, prefix: str, batch_size: int)
         write_jsonl_dicts(rows[b : b + batch_size], folder / f"{prefix}_{b // batch_size:02d}.jsonl")
 
 
-def _labels(folder: Path) -> dict[str, dict]:
+def read_label_pass(folder: Path) -> dict[str, dict]:
     """Label files of one pass, keyed by statement id, each checked against the contract."""
     out: dict[str, dict] = {}
     for path in sorted(folder.glob("*.jsonl")):
@@ -139,7 +139,7 @@ def assign_splits(cands: list[dict], labels: dict[str, dict], existing: dict[str
 
 def _final_labels(work: Path) -> tuple[dict[str, dict], dict[str, str]]:
     """Pass-1 labels, overridden by adjudicated decisions where a second pass disagreed."""
-    labels = _labels(work / "labels" / "pass1")
+    labels = read_label_pass(work / "labels" / "pass1")
     adjudicated = work / "adjudication.jsonl"
     sources = {k: "pass1" for k in labels}
     if adjudicated.exists():
@@ -181,7 +181,7 @@ def assemble(work: Path) -> list[dict]:
     cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
     labels, provenance = _final_labels(work)
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
-    pass2 = set(_labels(work / "labels" / "pass2")) if (work / "labels" / "pass2").exists() else set()
+    pass2 = set(read_label_pass(work / "labels" / "pass2")) if (work / "labels" / "pass2").exists() else set()
     cfs = _counterfactuals(work)
     keep = _one_per_text(cands, labels, splits, {cf["counterfactual_of"] for _, _, cf in cfs})
     out = []
@@ -295,7 +295,7 @@ def counterfactual_batches(work: Path, n_sectarian: int, n_counter: int, batch_s
     """Train statements (framing none, usable) for minimal label-flipping edits, in batches.
     Every chosen statement gets a sectarian version; the first n_counter also a counter_sectarian one."""
     cands = read_jsonl_dicts(work / "candidates.jsonl")
-    labels = _labels(work / "labels" / "pass1")
+    labels = read_label_pass(work / "labels" / "pass1")
     splits = json.loads((work / "splits.json").read_text(encoding="utf-8"))
     pool = [c for c in cands if c["id"] in labels and labels[c["id"]].get("usable", True)
             and labels[c["id"]]["framing"] == "none" and splits[doc_key(c)] == "train"]
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.command == "split":
         cands = read_jsonl_dicts(args.work / "candidates.jsonl")
-        labels = _labels(args.work / "labels" / "pass1")
+        labels = read_label_pass(args.work / "labels" / "pass1")
         path = args.work / "splits.json"
         existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         splits = assign_splits(cands, labels, existing)
@@ -421,7 +421,7 @@ def main(argv: list[str] | None = None) -> None:
     #   python -m stance evaluate-labels training/data/annotations/pass1.jsonl training/data/annotations/pass2.jsonl
     keep = ("id", "framing", "stance", "usable")
     for name in ("pass1", "pass2"):
-        labels = _labels(args.work / "labels" / name)
+        labels = read_label_pass(args.work / "labels" / name)
         # statement ids are "source:doc:start-end"; notes quote the statement, so ship with its text only
         write_jsonl_dicts([{k: v for k, v in r.items()
                             if k in keep or (k == "note" and r["id"].split(":")[0] in SHIPPABLE_SOURCES)}

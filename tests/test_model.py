@@ -244,3 +244,50 @@ def test_weight_averaging_is_checked_recorded_and_exact(tmp_path):
     assert avg["kept"] == (avg["stance_macro_f1"] + avg["framing_macro_f1"] >= best - 1e-12)
     card = (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
     assert ("average of the weights after epochs 2, 3" in card) == avg["kept"]
+
+
+def test_group_by_length_batches_every_example_once_with_little_padding(tmp_path):
+    import json
+    import random
+
+    from training.train import POOL_BATCHES, Example, TrainConfig, _batches
+
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"group_by_length": "yes"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="group_by_length must be true or false"):
+        TrainConfig.load(path)
+    rng = random.Random(0)
+    examples = [Example("x" * rng.randint(5, 500), "Daesh", 2, 2, 1.0, "annotations") for _ in range(2000)]
+
+    def waste(batches):  # padded characters over real characters
+        return sum(max(len(e.text) for e in b) * len(b) for b in batches) / sum(len(e.text) for e in examples)
+
+    plain = _batches(examples, 16, random.Random(1), False)
+    grouped = _batches(examples, 16, random.Random(1), True)
+    for batches in (plain, grouped):
+        assert sorted(id(e) for b in batches for e in b) == sorted(id(e) for e in examples)
+        assert all(1 <= len(b) <= 16 for b in batches)
+    assert waste(plain) > 1.5 and waste(grouped) < 1.1
+    assert [id(e) for e in grouped[0]] == [id(e) for e in _batches(examples, 16, random.Random(1), True)[0]]
+    # the batches are shuffled: in pool order, the longest item would only drop at pool boundaries
+    pools = -(-len(examples) // (16 * POOL_BATCHES))
+    drops = sum(max(len(e.text) for e in b) < max(len(e.text) for e in a) for a, b in zip(grouped, grouped[1:]))
+    assert drops > 10 * pools
+
+
+def test_framing_loss_counts_a_statement_once_per_pair(tiny_model):
+    import torch
+
+    from stance import StanceClassifier
+    from training.train import Example, TrainConfig, _loss
+
+    folder, _ = tiny_model
+    clf = StanceClassifier.from_pretrained(folder, backend="torch")
+    cfg = TrainConfig(max_length=48)
+    a = Example("The militias are slaughtering Sunni families.", None, -1, 0, 1.0, "annotations")
+    b = Example("The convoy reached the town on Tuesday.", None, -1, 2, 1.0, "annotations")
+    with torch.no_grad():
+        la, lb, both = (_loss(clf, batch, cfg).item() for batch in ([a], [b], [a, a, b]))
+    # two pairs of statement a and one of b: the mean over three pairs, not over two statements
+    assert both == pytest.approx((2 * la + lb) / 3, rel=1e-4)
+    assert abs(both - (la + lb) / 2) > 1e-4

@@ -57,6 +57,9 @@ class TrainConfig:
     # "bf16": autocast matmuls to bfloat16 (about 1.7x faster on CPUs with AVX512-BF16 or AMX;
     # master weights stay float32); "fp32" everywhere else
     precision: str = "fp32"
+    # batch items of similar length together (pools of 50 batches sorted by length, then the
+    # batches shuffled): random batches pad to about twice the tokens they hold
+    group_by_length: bool = False
     max_steps: int | None = None  # tests: stop after this many optimizer steps
 
     @classmethod
@@ -71,6 +74,8 @@ class TrainConfig:
             raise ValueError(f"{path}: epochs and batch_size must be >= 1 and learning_rate in (0, 1)")
         if cfg.average_from is not None and not 1 <= cfg.average_from < cfg.epochs:
             raise ValueError(f"{path}: average_from must be an epoch from 1 to epochs - 1 ({cfg.epochs - 1}), or null")
+        if not isinstance(cfg.group_by_length, bool):
+            raise ValueError(f"{path}: group_by_length must be true or false, not {cfg.group_by_length!r}")
         if cfg.precision not in ("fp32", "bf16"):
             raise ValueError(f"{path}: precision must be 'fp32' or 'bf16', not {cfg.precision!r}")
         return cfg
@@ -104,6 +109,24 @@ def _examples(rows, cfg: TrainConfig, rng: random.Random) -> list[Example]:
                 mix.weight, source,
             ))
     return out
+
+
+POOL_BATCHES = 50  # batches per length-sorted pool: sorted enough to pad little, mixed enough to stay random
+
+
+def _batches(examples: list[Example], batch_size: int, rng: random.Random, group_by_length: bool) -> list[list[Example]]:
+    """One epoch's batches, shuffled; with group_by_length, items of similar length share a batch."""
+    examples = list(examples)
+    rng.shuffle(examples)
+    if not group_by_length:
+        return [examples[b : b + batch_size] for b in range(0, len(examples), batch_size)]
+    pool = batch_size * POOL_BATCHES
+    batches = []
+    for p in range(0, len(examples), pool):
+        chunk = sorted(examples[p : p + pool], key=lambda e: len(e.text) + len(e.target or ""))
+        batches += [chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
 
 
 def seed_everything(seed: int) -> None:
@@ -154,14 +177,20 @@ def _loss(clf: StanceClassifier, batch: list[Example], cfg: TrainConfig, weights
         y = [e.stance for e in st]
         loss = F.cross_entropy(logits, torch.tensor(y), reduction="none") * example_weights(st, 0, y)
         total = total + loss.sum() / len(batch)
-    # framing is a property of the statement: one encoding per distinct statement in the batch
-    fr = list({e.text: e for e in batch if e.framing >= 0}.values())
-    if fr:
+    # framing is a property of the statement: one encoding per distinct statement in the batch,
+    # its loss counted once per pair, as if each were encoded
+    copies: dict[str, list[Example]] = {}
+    for e in batch:
+        if e.framing >= 0:
+            copies.setdefault(e.text, []).append(e)
+    if copies:
+        fr = [es[0] for es in copies.values()]
         enc = tok([e.text for e in fr], truncation=True, max_length=cfg.max_length, padding=True, return_tensors="pt")
         logits = clf.net.framing_logits(**enc).float()
         y = [e.framing for e in fr]
-        loss = F.cross_entropy(logits, torch.tensor(y), reduction="none") * example_weights(fr, 1, y)
-        total = total + cfg.framing_loss_weight * loss.sum() / len(fr)
+        w = torch.stack([example_weights(es, 1, [e.framing for e in es]).sum() for es in copies.values()])
+        loss = F.cross_entropy(logits, torch.tensor(y), reduction="none") * w
+        total = total + cfg.framing_loss_weight * loss.sum() / sum(len(es) for es in copies.values())
     return total
 
 
@@ -236,13 +265,12 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     t0 = time.time()
     for epoch in range(cfg.epochs):
         examples = _examples(train_rows, cfg, rng)  # a fresh draw from capped sources each epoch
-        rng.shuffle(examples)
         net.train()
-        bar = tqdm(range(0, len(examples), cfg.batch_size), desc=f"epoch {epoch + 1}/{cfg.epochs}",
-                   disable=quiet, file=sys.stderr)
-        for b in bar:
+        bar = tqdm(_batches(examples, cfg.batch_size, rng, cfg.group_by_length),
+                   desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=quiet, file=sys.stderr)
+        for batch in bar:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
-                loss = _loss(clf, examples[b : b + cfg.batch_size], cfg, weights)
+                loss = _loss(clf, batch, cfg, weights)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)

@@ -283,7 +283,7 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
         net.eval()
         scores = dev_scores(clf, dev_in)
         score = _selection_score(scores)
-        history.append({"epoch": epoch + 1, "step": step, **{k: v for k, v in scores.items() if not k.startswith("_")}})
+        history.append({"epoch": epoch + 1, "step": step, **_reported(scores)})
         if not quiet:
             print(f"epoch {epoch + 1}: dev {history[-1]}", file=sys.stderr)
         if cfg.average_from is not None and epoch + 1 >= cfg.average_from:
@@ -301,19 +301,17 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
             break
     metrics: dict = {}
     scores = best[2]  # of the weights kept: calibration below fits on them
+    kept = False
     if len(averaged) > 1:
         net.load_state_dict(_mean(average, len(averaged)))
         avg_scores = dev_scores(clf, dev_in)
         kept = bool(_selection_score(avg_scores) >= best[0])
-        metrics["weight_average"] = {"epochs": averaged, "kept": kept,
-                                     **{k: v for k, v in avg_scores.items() if not k.startswith("_")}}
+        metrics["weight_average"] = {"epochs": averaged, "kept": kept, **_reported(avg_scores)}
         if not quiet:
             print(f"average of epochs {averaged}: dev {metrics['weight_average']}", file=sys.stderr)
         if kept:
             scores = avg_scores
-        else:
-            net.load_state_dict(best[1])
-    else:
+    if not kept:
         net.load_state_dict(best[1])
     net.eval()
     metrics |= {"best_epoch": best_epoch, "history": history, "train_examples": len(examples),
@@ -343,6 +341,11 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
 def _selection_score(scores: dict) -> float:
     """What picks the epoch (and the weight average): the mean macro-F1 of the heads scored on dev."""
     return float(np.mean([v for k, v in scores.items() if k.endswith("macro_f1")] or [0.0]))
+
+
+def _reported(scores: dict) -> dict:
+    """The figures of dev_scores, without the raw probabilities it keeps for calibration."""
+    return {k: v for k, v in scores.items() if not k.startswith("_")}
 
 
 def _accumulate(total: dict | None, state: dict) -> dict:

@@ -5,7 +5,8 @@ from stance.types import LabelledQuote, Prediction, Quote, TargetMention, Target
 
 __all__ = [
     "LabelledQuote", "Prediction", "Quote", "StanceClassifier", "TargetMention", "TargetStance",
-    "canonical_target", "classify_article", "extract_quotes", "find_targets", "unique_targets",
+    "canonical_target", "classify_article", "extract_quotes", "find_targets", "label_frame", "quotes_frame",
+    "unique_targets",
 ]
 __version__ = "0.1.0"
 
@@ -20,4 +21,8 @@ def __getattr__(name: str):
         from stance.article import classify_article
 
         return classify_article
+    if name in ("label_frame", "quotes_frame"):
+        from stance import frames
+
+        return getattr(frames, name)
     raise AttributeError(f"module 'stance' has no attribute {name!r}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from stance.frames import paragraph_span
 from stance.gazetteer import canonical_target, unique_targets
 from stance.model import StanceClassifier
 from stance.quotes import extract_quotes
@@ -20,9 +21,8 @@ def default_classifier() -> StanceClassifier:
 
 
 def _paragraph(text: str, q: Quote) -> str:
-    start = text.rfind("\n\n", 0, q.start)
-    end = text.find("\n\n", q.end)
-    return text[start + 2 if start >= 0 else 0 : end if end >= 0 else len(text)]
+    start, end = paragraph_span(text, q.start, q.end)
+    return text[start:end]
 
 
 def quote_targets(text: str, q: Quote) -> list[str]:
@@ -30,24 +30,37 @@ def quote_targets(text: str, q: Quote) -> list[str]:
     return list(dict.fromkeys(unique_targets(q.text) + unique_targets(_paragraph(text, q))))
 
 
+UNCERTAIN = "uncertain"
+
+
+def confident(label: str, scores: dict[str, float], min_confidence: float | None) -> str:
+    """The label, or `uncertain` when its probability is below min_confidence."""
+    return label if min_confidence is None or scores[label] >= min_confidence else UNCERTAIN
+
+
 def classify_article(text: str, targets: Sequence[str] | str | None = None,
-                     classifier: StanceClassifier | None = None) -> list[LabelledQuote]:
+                     classifier: StanceClassifier | None = None,
+                     min_confidence: float | None = None) -> list[LabelledQuote]:
     """Every quote of the article with its speaker, framing and stance toward each target:
     the given targets, or by default the actors `find_targets` finds in the quote and its
-    paragraph. A quote with no target gets its framing alone."""
+    paragraph. A quote with no target gets its framing alone. Targets naming the same actor
+    (PMF, Hashd) are asked once. A label whose probability is below min_confidence is
+    `uncertain` (its scores are kept)."""
     if isinstance(targets, str):
         targets = [targets]
     if targets is not None:
         for i, t in enumerate(targets):
             if not isinstance(t, str) or not t.strip():
                 raise TypeError(f"targets[{i}] must be a non-empty str, got {t!r}")
-        targets = [canonical_target(t) for t in targets]
+        targets = list(dict.fromkeys(canonical_target(t) for t in targets))
     clf = classifier or default_classifier()
     quotes = extract_quotes(text)
     per_quote = [list(targets) if targets is not None else quote_targets(text, q) for q in quotes]
     out = []
     for q, preds in zip(quotes, clf.predict_targets([q.text for q in quotes], per_quote)):
-        stances = tuple(TargetStance(p.target, p.stance, p.stance_scores) for p in preds if p.target is not None)
+        stances = tuple(TargetStance(p.target, confident(p.stance, p.stance_scores, min_confidence), p.stance_scores)
+                        for p in preds if p.target is not None)
         first = preds[0]
-        out.append(LabelledQuote(q, first.framing, first.framing_scores, stances, max(p.windows for p in preds)))
+        out.append(LabelledQuote(q, confident(first.framing, first.framing_scores, min_confidence),
+                                 first.framing_scores, stances, max(p.windows for p in preds)))
     return out

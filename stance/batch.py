@@ -14,12 +14,13 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from stance.frames import default_layout, long_rows, model_name, paragraph_columns, statement_rows
 from stance.gazetteer import canonical_target, unique_targets
 from stance.model import StanceClassifier
-from stance.tables import TableWriter, read_rows, table_format
+from stance.tables import TableWriter, count_rows, read_rows, table_format
 from stance.types import InputError
 
 
@@ -38,6 +39,8 @@ class JobOptions:
     resume: bool = False
     quiet: bool = False
     check_duplicate_ids: bool = True  # reject a repeated id (memory: ~100 bytes per row id)
+    layout: str | None = None  # "long": one flat row per (quote, target); "nested"; None: by output format
+    min_confidence: float | None = None  # a label below this probability is written `uncertain`
 
 
 @dataclass
@@ -119,7 +122,7 @@ def _targets(row: dict, opts: JobOptions, text: str, where: str) -> list[str] | 
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(t, str) and t.strip() for t in raw):
         return InputError(where, None, f"targets must be a non-empty string or a list of them, got {raw!r}")
-    return [canonical_target(t) for t in raw]
+    return list(dict.fromkeys(canonical_target(t) for t in raw))  # PMF and Hashd: one target
 
 
 Pending = tuple[int, dict, str, list[str]]  # (row number, input row, text, targets)
@@ -128,18 +131,32 @@ Pending = tuple[int, dict, str, list[str]]  # (row number, input row, text, targ
 def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) -> list[dict]:
     """Output records for validated rows: one per statement (with its stances toward every
     target), or with `articles`, one per quote of each article."""
-    if opts.articles:
-        from stance.article import classify_article
+    from stance.article import classify_article, confident
 
+    long = opts.layout == "long"
+    if opts.articles:
         out = []
         for n, row, text, targets in pending:
             explicit = row.get(opts.target_column) or row.get(opts.targets_column)
-            for lq in classify_article(text, targets if explicit else None, classifier=clf):
-                out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict()})
+            for k, lq in enumerate(classify_article(text, targets if explicit else None, classifier=clf,
+                                                    min_confidence=opts.min_confidence)):
+                if long:
+                    out += long_rows(lq, row.get(opts.id_column, n), k, model_name(clf),
+                                     {"row": n, **paragraph_columns(text, lq.quote), **_passthrough(row, opts)})
+                else:
+                    out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict()})
         return out
     labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size)
+    if opts.min_confidence is not None:
+        labelled = [[replace(p, stance=p.stance and confident(p.stance, p.stance_scores, opts.min_confidence),
+                             framing=confident(p.framing, p.framing_scores, opts.min_confidence)) for p in preds]
+                    for preds in labelled]
     out = []
-    for (_, row, _, _), preds in zip(pending, labelled):
+    for (n, row, _, _), preds in zip(pending, labelled):
+        if long:
+            out += statement_rows(preds, row.get(opts.id_column, n), n, row.get("speaker"), model_name(clf),
+                                  _passthrough(row, opts))
+            continue
         rec = {**_passthrough(row, opts), "framing": preds[0].framing, "framing_scores": preds[0].framing_scores,
                "stances": [{"target": p.target, "stance": p.stance, "scores": p.stance_scores} for p in preds if p.target],
                "windows": max(p.windows for p in preds)}
@@ -162,6 +179,8 @@ class BatchJob:
         self.opts = options or JobOptions()
         self.in_fmt = table_format(self.input, self.opts.input_format)
         self.out_fmt = table_format(self.output, self.opts.output_format)
+        if self.opts.layout is None:
+            self.opts.layout = default_layout(self.out_fmt)
         self.journal = self.output.with_name(self.output.name + ".progress.json")
         self._seen_ids: dict[int, int] = {}  # 8-byte id hash -> first row: about 100 bytes an id
 
@@ -240,7 +259,7 @@ class BatchJob:
             rejects.truncate(0)
             self._save_journal(0, writer, rejects, summary)  # from here on, --resume works
         t0 = time.time()
-        bar = _progress(self.opts.quiet, done)
+        bar = _progress(self.opts.quiet, done, lambda: count_rows(self.input, self.in_fmt))
         chunk: list[tuple[int, dict]] = []
         bad: list[dict] = []
         consumed = done
@@ -299,8 +318,11 @@ def _reject(source: Path, n: int, reason: str, row: dict | None) -> dict:
     return {"source": str(source), "row": n, "reason": reason, **({"input": row} if row is not None else {})}
 
 
-def _progress(quiet: bool, initial: int):
+def _progress(quiet: bool, initial: int, total=None):
+    """A progress bar on a terminal; total (called only when the bar shows): the row count,
+    for a percentage and an ETA."""
     from tqdm import tqdm
 
-    return tqdm(initial=initial, unit=" rows", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
-                desc="classifying", smoothing=0.1)
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(initial=initial, total=None if disable or total is None else total(), unit=" rows",
+                disable=disable, file=sys.stderr, desc="classifying", smoothing=0.1)

@@ -8,12 +8,15 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+import shutil
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TextIO
 
+from stance import __version__
 from stance.quotes import extract_quotes
-from stance.readers import read_documents
+from stance.readers import document_format, read_documents
+from stance.tables import TableWriter, count_rows, table_columns, table_format
 from stance.types import InputError
 
 
@@ -35,58 +38,200 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 class _Inputs:
-    """Documents from the command's files; bad files and lines are reported and counted."""
+    """Documents from the command's files (`-`: stdin); bad files and lines are reported and
+    counted. `check()` fails once, before any row is read, when a table lacks the text column."""
 
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self.problems = 0
         self.documents = 0
+        self._spooled: list[str] = []
+        self.files = [self._stdin() if f == "-" else f for f in args.files]
+
+    def _stdin(self) -> str:
+        """stdin as a file: table readers stream from a path (plain text is read in one piece anyway)."""
+        fmt = self.args.input_format or "text"
+        fd, tmp = tempfile.mkstemp(prefix="stance-stdin.", suffix="." + ("txt" if fmt == "text" else fmt))
+        with os.fdopen(fd, "wb") as fh:
+            shutil.copyfileobj(sys.stdin.buffer, fh)
+        self._spooled.append(tmp)
+        return tmp
+
+    def close(self) -> None:
+        for tmp in self._spooled:
+            Path(tmp).unlink(missing_ok=True)
+
+    def format(self, path: str) -> str:
+        return self.args.input_format or document_format(path)
+
+    def check(self) -> None:
+        a = self.args
+        for path in self.files:
+            fmt = self.format(path)
+            if fmt == "text" or not Path(path).is_file():
+                continue
+            cols = table_columns(path, fmt)
+            if cols is not None and a.text_field not in cols:
+                raise ValueError(str(InputError(_shown(path, a), None, f"no text column {a.text_field!r} (pass "
+                                 f"--text-column); the columns are: {', '.join(map(str, cols)) or '(none)'}")))
+
+    def total(self) -> int | None:
+        n = 0
+        for path in self.files:
+            fmt = self.format(path)
+            k = 1 if fmt == "text" else count_rows(path, fmt)
+            if k is None:
+                return None
+            n += k
+        return n
 
     def __iter__(self):
         a = self.args
-        for path in a.files:
-            for doc in read_documents(path, text_field=a.text_field, id_field=a.id_field, errors=a.errors, fmt=a.format):
+        for path in self.files:
+            for doc in read_documents(path, text_field=a.text_field, id_field=a.id_field, errors=a.errors,
+                                      fmt=self.format(path)):
                 if isinstance(doc, InputError):
-                    print(f"stance: error: {doc}", file=sys.stderr)
+                    print(f"stance: error: {str(doc).replace(path, _shown(path, a))}", file=sys.stderr)
                     self.problems += 1
                     continue
                 self.documents += 1
+                if path in self._spooled and doc.source == path:
+                    doc = replace(doc, id=doc.id.replace(Path(path).name, "-"), source="-")
                 yield doc
 
 
-def cmd_quotes(args: argparse.Namespace) -> int:
-    inputs, quotes = _Inputs(args), 0
-    with _output(args.output) as out:
-        for doc in inputs:
-            for q in extract_quotes(doc.text):
-                quotes += 1
+def _shown(path: str, args) -> str:
+    return "-" if path not in args.files else path
+
+
+class _Sink:
+    """JSONL to stdout or a file, or CSV / Parquet by the output's extension; files are written
+    under a temporary name and renamed when complete."""
+
+    def __init__(self, path: str | None, fmt: str | None):
+        self.path = None if path in (None, "-") else Path(path)
+        self.fmt = fmt or (table_format(self.path) if self.path and document_format(self.path) != "text" else "jsonl")
+        self._buf: list[dict] = []
+
+    def __enter__(self):
+        if self.fmt == "jsonl":
+            self._ctx = _output(None if self.path is None else str(self.path))
+            self.fh = self._ctx.__enter__()
+        else:
+            if self.path is None:
+                raise ValueError(f"{self.fmt} output needs a file: pass -o FILE")
+            self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            self.writer = TableWriter(self.tmp, self.fmt)
+            self.writer.truncate(0) if self.fmt != "parquet" else None
+        return self
+
+    def write(self, rows: list[dict]) -> None:
+        if self.fmt == "jsonl":
+            for r in rows:
+                self.fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            return
+        self._buf += rows
+        if len(self._buf) >= 2048:
+            self.writer.append(self._buf)
+            self._buf = []
+
+    def text(self, line: str) -> None:
+        if self.fmt != "jsonl":
+            raise ValueError("--pretty writes text: use stdout or a .txt/.jsonl output")
+        self.fh.write(line)
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.fmt == "jsonl":
+            return self._ctx.__exit__(exc_type, exc, tb)
+        try:
+            if exc_type is None:
+                self.writer.append(self._buf)
+                self.writer.finish()
+                os.replace(self.tmp, self.path)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+        return False
+
+
+def _progress(args, inputs: _Inputs, desc: str):
+    """A bar over the articles, on a terminal, with a total (and ETA) when the inputs tell it."""
+    from tqdm import tqdm
+
+    disable = args.quiet or not sys.stderr.isatty()
+    return tqdm(total=None if disable else inputs.total(), unit=" articles", desc=desc, disable=disable,
+                file=sys.stderr, smoothing=0.1)
+
+
+def _run_articles(args: argparse.Namespace, per_doc, what: str) -> int:
+    """Read every article, write what per_doc(doc) returns (records, or pretty text)."""
+    inputs = _Inputs(args)
+    try:
+        inputs.check()
+        n = 0
+        with _Sink(args.output, args.output_format) as sink:
+            bar = _progress(args, inputs, what)
+            for doc in inputs:
+                out = per_doc(doc)
                 if args.pretty:
-                    out.write(f"[{doc.id} {q.start}-{q.end}] {q.kind:8} {q.speaker or '(unknown)'}: {q.text}\n")
+                    sink.text("".join(out))
                 else:
-                    out.write(json.dumps({"article_id": doc.id, **q.to_dict()}, ensure_ascii=False) + "\n")
-    print(f"stance: {inputs.documents} article(s), {quotes} quote(s), {inputs.problems} input error(s)", file=sys.stderr)
+                    sink.write(out)
+                n += len(out)
+                bar.update(1)
+            bar.close()
+    finally:
+        inputs.close()
+    print(f"stance: {inputs.documents} article(s), {n} {what}, {inputs.problems} input error(s)", file=sys.stderr)
     return 1 if inputs.problems else 0
+
+
+def _with_fields(rec: dict, doc) -> dict:
+    """The input row's own fields follow the record (never replacing one of its keys)."""
+    for k, v in (doc.fields or {}).items():
+        rec.setdefault(k, v)
+    return rec
+
+
+def cmd_quotes(args: argparse.Namespace) -> int:
+    def per_doc(doc):
+        if args.pretty:
+            return [f"[{doc.id} {q.start}-{q.end}] {q.kind:8} {q.speaker or '(unknown)'}: {q.text}\n"
+                    for q in extract_quotes(doc.text)]
+        return [_with_fields({"article_id": doc.id, **q.to_dict()}, doc) for q in extract_quotes(doc.text)]
+
+    return _run_articles(args, per_doc, "quote(s)")
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from stance.article import classify_article
+    from stance.frames import default_layout, long_rows, model_name, paragraph_columns
     from stance.model import StanceClassifier
 
     clf = StanceClassifier.from_pretrained(args.model)
-    inputs, quotes = _Inputs(args), 0
-    with _output(args.output) as out:
-        for doc in inputs:
-            for lq in classify_article(doc.text, args.target or None, classifier=clf):
-                quotes += 1
-                if args.pretty:
-                    q = lq.quote
-                    stances = ", ".join(f"{s.target}: {s.stance} {s.scores[s.stance]:.2f}" for s in lq.stances) or "no target"
-                    out.write(f"[{doc.id} {q.start}-{q.end}] {q.speaker or '(unknown)'} ({q.kind}): {q.text}\n"
-                              f"    framing: {lq.framing} {lq.framing_scores[lq.framing]:.2f} | stance: {stances}\n")
-                else:
-                    out.write(json.dumps({"article_id": doc.id, **lq.to_dict()}, ensure_ascii=False) + "\n")
-    print(f"stance: {inputs.documents} article(s), {quotes} labelled quote(s), {inputs.problems} input error(s)", file=sys.stderr)
-    return 1 if inputs.problems else 0
+    fmt = _Sink(args.output, args.output_format).fmt
+    layout = args.layout or default_layout(fmt)
+
+    def per_doc(doc):
+        out = []
+        for k, lq in enumerate(classify_article(doc.text, args.target or None, classifier=clf,
+                                                min_confidence=args.min_confidence)):
+            q = lq.quote
+            if args.pretty:
+                stances = ", ".join(f"{s.target}: {s.stance} {s.scores[_top(s.scores)]:.2f}" for s in lq.stances) or "no target"
+                out.append(f"[{doc.id} {q.start}-{q.end}] {q.speaker or '(unknown)'} ({q.kind}): {q.text}\n"
+                           f"    framing: {lq.framing} {lq.framing_scores[_top(lq.framing_scores)]:.2f} | stance: {stances}\n")
+            elif layout == "long":
+                out += long_rows(lq, doc.id, k, model_name(clf), _with_fields(paragraph_columns(doc.text, q), doc))
+            else:
+                out.append(_with_fields({"article_id": doc.id, "quote_id": k, **lq.to_dict(), "model": model_name(clf),
+                                         **paragraph_columns(doc.text, q)}, doc))
+        return out
+
+    return _run_articles(args, per_doc, "labelled quote(s)")
+
+
+def _top(scores: dict) -> str:
+    return max(scores, key=scores.get)
 
 
 def cmd_evaluate_labels(args: argparse.Namespace) -> int:
@@ -120,11 +265,29 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from stance.batch import BatchJob, JobError, JobOptions, default_rejects_path
     from stance.model import StanceClassifier
 
+    from stance.frames import default_layout
+
+    stdin = args.input == "-"
+    if stdin:
+        if args.resume:
+            print("stance: error: --resume needs the input as a file (stdin cannot be read again)", file=sys.stderr)
+            return 2
+        args.files, args.input_format = ["-"], args.input_format or "jsonl"
+        spool = _Inputs(args)
+        args.input = spool.files[0]
+    in_fmt = table_format(args.input, args.input_format)
+    layout = args.layout or default_layout(table_format(args.output, args.output_format))
     opts = JobOptions(text_column=args.text_column, id_column=args.id_column, target_column=args.target_column,
                       targets_column=args.targets_column, articles=args.articles, chunk_size=args.chunk_size,
-                      batch_size=args.batch_size, input_format=args.input_format, output_format=args.output_format,
+                      batch_size=args.batch_size, input_format=in_fmt, output_format=args.output_format,
                       errors=args.errors, resume=args.resume, quiet=args.quiet,
-                      check_duplicate_ids=not args.allow_duplicate_ids)
+                      check_duplicate_ids=not args.allow_duplicate_ids, layout=layout,
+                      min_confidence=args.min_confidence)
+    cols = table_columns(args.input, in_fmt) if Path(args.input).is_file() else None
+    if cols is not None and args.text_column not in cols:
+        print(f"stance: error: {'-' if stdin else args.input}: no text column {args.text_column!r} "
+              f"(pass --text-column); the columns are: {', '.join(map(str, cols)) or '(none)'}", file=sys.stderr)
+        return 2
     try:
         if args.engine == "ray":
             from stance.ray_engine import run_on_ray
@@ -137,6 +300,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     except (JobError, ValueError) as e:
         print(f"stance: error: {e}", file=sys.stderr)
         return 2
+    finally:
+        if stdin:
+            spool.close()
     print(f"stance: {summary.line()}; rejects: {args.rejects or default_rejects_path(args.output)}", file=sys.stderr)
     return 1 if summary.rejected else 0
 
@@ -144,37 +310,44 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stance", description="Quoted statements in news: speakers, stance toward targets, sectarian framing.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def article_command(name: str, help: str, func) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help)
-        c.add_argument("files", nargs="+", metavar="FILE", help="plain-text article(s), or JSONL with a text field")
-        c.add_argument("-o", "--output", help="output JSONL file (default: stdout)")
-        c.add_argument("--format", choices=["text", "jsonl"], help="input format (default: by file extension)")
-        c.add_argument("--text-field", default="text", help="JSONL field holding the article text")
-        c.add_argument("--id-field", default="id", help="JSONL field holding the article id")
+        c.add_argument("files", nargs="+", metavar="FILE",
+                       help="articles: plain text, or JSONL / CSV / Parquet with a text column; - reads stdin")
+        c.add_argument("-o", "--output", help="output file: JSONL, CSV or Parquet by extension (default: JSONL on stdout)")
+        c.add_argument("--input-format", "--format", dest="input_format", choices=["text", "jsonl", "csv", "parquet"],
+                       help="input format (default: by file extension; stdin: text)")
+        c.add_argument("--output-format", choices=["jsonl", "csv", "parquet"], help="output format (default: by extension)")
+        c.add_argument("--text-column", "--text-field", dest="text_field", default="text",
+                       help="column holding the article text (JSONL, CSV, Parquet)")
+        c.add_argument("--id-column", "--id-field", dest="id_field", default="id", help="column holding the article id")
         c.add_argument("--errors", choices=["strict", "replace"], default="strict",
                        help="invalid UTF-8: report the file/line (strict) or substitute U+FFFD (replace)")
         c.add_argument("--pretty", action="store_true", help="readable lines instead of JSON")
+        c.add_argument("--quiet", action="store_true", help="no progress bar")
         c.set_defaults(func=func)
         return c
 
     article_command("quotes", "extract quoted statements and their speakers from articles", cmd_quotes)
     a = article_command("analyze", "label every quote of the articles: speaker, framing, stance toward targets", cmd_analyze)
     a.add_argument("--target", action="append", metavar="TARGET",
-                   help="stance target (repeatable); default: the actors each quote and its paragraph name")
+                   help="stance target (repeatable; aliases of one actor count once); default: the actors each quote and its paragraph name")
     a.add_argument("--model", help="model folder (default: the shipped model)")
+    _label_options(a)
 
     c = sub.add_parser("classify", help="batch job: label a table of statements (or articles) with stance and framing")
-    c.add_argument("input", help="JSONL, CSV or Parquet (by extension) with a text column")
+    c.add_argument("input", help="JSONL, CSV or Parquet (by extension) with a text column; - reads stdin")
     c.add_argument("-o", "--output", required=True, help="JSONL, CSV or Parquet output (by extension)")
     c.add_argument("--rejects", help="where rows that cannot be read or classified go (default: OUTPUT.rejects.jsonl)")
     c.add_argument("--articles", action="store_true", help="rows are articles: extract their quotes, then label each")
-    c.add_argument("--text-column", default="text")
-    c.add_argument("--id-column", default="id")
+    c.add_argument("--text-column", "--text-field", dest="text_column", default="text")
+    c.add_argument("--id-column", "--id-field", dest="id_column", default="id")
     c.add_argument("--target-column", default="target", help="one stance target per row")
     c.add_argument("--targets-column", default="targets", help="a list of targets per row (JSON list in CSV)")
-    c.add_argument("--input-format", choices=["jsonl", "csv", "parquet"])
+    c.add_argument("--input-format", choices=["jsonl", "csv", "parquet"], help="default: by extension (stdin: jsonl)")
     c.add_argument("--output-format", choices=["jsonl", "csv", "parquet"])
     c.add_argument("--chunk-size", type=int, default=512, help="rows read, classified and written at a time")
     c.add_argument("--batch-size", type=int, default=32, help="model batch size")
@@ -191,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ray: classify on Ray Data actors (pip install 'stance[ray]')")
     c.add_argument("--ray-address", help="an existing Ray cluster ('auto', 'ray://head:10001'); default: start a local Ray")
     c.add_argument("--ray-actors", type=int, default=2, help="model actors in the pool (each loads the model once)")
+    _label_options(c)
     c.set_defaults(func=cmd_classify)
 
     e = sub.add_parser("evaluate-labels", help="agreement between two label files on shared ids (kappa, alpha)")
@@ -199,6 +373,24 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print JSON instead of a table")
     e.set_defaults(func=cmd_evaluate_labels)
     return parser
+
+
+def _label_options(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--layout", choices=["long", "nested"],
+                   help="long: one flat row per (quote, target), p_* score columns; nested: one record per "
+                        "statement or quote with score dicts (default: long for CSV and Parquet, nested for JSONL)")
+    c.add_argument("--min-confidence", type=_probability, metavar="P",
+                   help="write `uncertain` instead of a label whose probability is below P (scores are kept)")
+
+
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        p = -1.0
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a probability between 0 and 1, got {value!r}")
+    return p
 
 
 def main(argv: list[str] | None = None) -> int:

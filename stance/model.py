@@ -184,6 +184,7 @@ class StanceClassifier:
         self.stance_classes_ = list(config.stance_labels)
         self.framing_classes_ = list(config.framing_labels)
         self._lock = threading.Lock()  # tokenizers' truncation settings are shared mutable state
+        self.name: str | None = None  # the model folder's name, recorded in the tables' `model` column
 
     # --- loading and saving ---------------------------------------------------------------
 
@@ -228,8 +229,11 @@ class StanceClassifier:
         if backend == "onnx" or (backend == "auto" and ONNX_FILE in files):
             if ONNX_FILE not in files:
                 raise ModelFileError(f"{folder}: no {ONNX_FILE}; export one with `python -m training.export_onnx {folder}`")
-            return cls(OnnxHeads(folder / ONNX_FILE), tokenizer, cfg)
-        return cls(_load_torch_net(folder, cfg), tokenizer, cfg)
+            clf = cls(OnnxHeads(folder / ONNX_FILE), tokenizer, cfg)
+        else:
+            clf = cls(_load_torch_net(folder, cfg), tokenizer, cfg)
+        clf.name = folder.name
+        return clf
 
     def save_pretrained(self, path: str | Path, half: bool = False) -> Path:
         """Write weights (safetensors; float16 when half=True, a smaller file), tokenizer,

@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 from stance.batch import BatchJob, JobOptions, JobSummary, label_rows
+from stance.frames import default_layout
+from stance.tables import table_format
 
 
 class _Labeler:
@@ -59,6 +61,8 @@ def run_on_ray(input_path, output_path, rejects_path=None, options: JobOptions |
     import ray
 
     options = options or JobOptions()
+    if options.layout is None:  # the actors get a copy of the options: settle the layout first
+        options.layout = default_layout(table_format(output_path, options.output_format))
     if not ray.is_initialized():
         kw = {"address": address} if address else {"_temp_dir": temp_dir, "include_dashboard": False}
         ray.init(ignore_reinit_error=True, log_to_driver=False, **{k: v for k, v in kw.items() if v is not None})

@@ -28,16 +28,18 @@ def read_documents(
 ) -> Iterator[Document | InputError]:
     """Yield a Document per article, or an InputError for a file or line that cannot be read.
 
-    A plain-text file is one article (its id is the file name); a JSONL file holds one article
-    per line with a `text` field and an optional `id` (default: `FILE:LINE`), read as a stream.
+    A plain-text file is one article (its id is the file name); a JSONL, CSV or Parquet file
+    holds one article per row with a `text` field and an optional `id` (default: `FILE:ROW`),
+    read as a stream. fmt: "text", "jsonl", "csv" or "parquet" (default: by extension).
     """
     path = Path(path)
     source = str(path)
     if not path.is_file():
         yield InputError(source, None, "cannot read file: " + ("no such file" if not path.exists() else "not a regular file"))
         return
-    if fmt == "jsonl" or (fmt is None and path.suffix.lower() in JSONL_SUFFIXES):
-        yield from _jsonl_documents(path, text_field, id_field, errors)
+    fmt = fmt or document_format(path)
+    if fmt != "text":
+        yield from _table_documents(path, fmt, text_field, id_field, errors)
         return
     try:
         data = path.read_bytes()
@@ -50,11 +52,21 @@ def read_documents(
         yield InputError(source, None, str(e).removeprefix(f"{source}: "))
 
 
-def _jsonl_documents(path: Path, text_field: str, id_field: str, errors: str):
-    from stance.tables import read_rows  # the one JSONL reader, shared with batch jobs
+def document_format(path: str | Path) -> str:
+    """A table format from the extension (.jsonl, .csv, .parquet...), else plain text."""
+    from stance.tables import table_format
 
     try:
-        for lineno, row in read_rows(path, "jsonl", errors):
+        return table_format(path)
+    except ValueError:
+        return "text"
+
+
+def _table_documents(path: Path, fmt: str, text_field: str, id_field: str, errors: str):
+    from stance.tables import read_rows  # the one table reader, shared with batch jobs
+
+    try:
+        for lineno, row in read_rows(path, fmt, errors):
             if isinstance(row, InputError):
                 yield row
                 continue

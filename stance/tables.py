@@ -189,3 +189,41 @@ class TableWriter:
 def _flat(row: dict) -> dict:
     """Nested values (score dicts, stance lists) as JSON strings for flat formats."""
     return {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()}
+
+
+def table_columns(path: str | Path, fmt: str) -> list[str] | None:
+    """The column names, read without reading the rows (JSONL: the first object's keys);
+    None when the file cannot tell (empty, unreadable: the row reader reports that)."""
+    path = Path(path)
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        if fmt == "csv":
+            with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+                return next(csv.reader(fh), None)
+        for _, row in read_rows(path, "jsonl", "replace"):
+            if isinstance(row, dict):
+                return list(row)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by the row reader, by row
+        return None
+    return None
+
+
+def count_rows(path: str | Path, fmt: str) -> int | None:
+    """How many rows the file holds, for a progress bar's total (Parquet: from its metadata;
+    JSONL: non-blank lines; CSV: records, by a pass of the csv parser), or None."""
+    path = Path(path)
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        if fmt == "jsonl":
+            with path.open("rb") as fh:
+                return sum(1 for line in fh if line.strip())
+        with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+            return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+    except Exception:  # noqa: BLE001 - no total, just no ETA
+        return None

@@ -69,7 +69,11 @@ def test_csv_and_parquet_in_and_out(clf, tmp_path):
     with out_csv.open(encoding="utf-8") as fh:
         got = list(csv.DictReader(fh))
     assert [r["id"] for r in got] == [r["id"] for r in rows]
-    assert json.loads(got[0]["framing_scores"]).keys() == {"sectarian", "counter_sectarian", "none"}
+    # CSV and Parquet get the long layout: flat columns, one row per (statement, target), no JSON text
+    assert got[0]["target"] == rows[0]["target"] and got[0]["stance"] in ("favor", "against", "none")
+    assert abs(sum(float(got[0][c]) for c in ("p_sectarian", "p_counter_sectarian", "p_none_framing")) - 1) < 1e-4
+    schema = pq.read_schema(out)
+    assert pa.types.is_floating(schema.field("p_favor").type) and pa.types.is_string(schema.field("stance").type)
 
 
 def test_existing_output_and_concurrent_jobs_are_refused(clf, tmp_path):

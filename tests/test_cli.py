@@ -58,3 +58,47 @@ def test_pretty_output_and_no_partial_file_on_usage_error(tmp_path):
     assert res.returncode == 0
     assert "Leila Mansour: We waited eleven days for this convoy" in res.stdout
     assert run("quotes").returncode == 2  # argparse usage error
+
+
+def test_version_stdin_and_csv_input_by_extension(tmp_path):
+    from stance import __version__
+
+    assert run("--version").stdout.strip() == f"stance {__version__}"
+    text = (ROOT / "examples" / "article.txt").read_text(encoding="utf-8")
+    from_file = run("quotes", str(ROOT / "examples" / "article.txt"))
+    from_stdin = run("quotes", "-", stdin=text)
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    strip = lambda out: [{k: v for k, v in json.loads(line).items() if k != "article_id"} for line in out.splitlines()]
+    assert strip(from_stdin.stdout) == strip(from_file.stdout) and '"article_id": "-"' in from_stdin.stdout
+    src = tmp_path / "archive.csv"
+    src.write_text('url,outlet,body\nu1,Observer,"' + text.replace('"', '""') + '"\n', encoding="utf-8")
+    res = run("quotes", str(src), "--text-column", "body", "--id-column", "url")
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert strip(res.stdout) == [{**r, "outlet": "Observer"} for r in strip(from_file.stdout)]  # input fields pass through
+    assert {r["article_id"] for r in rows} == {"u1"}
+
+
+def test_missing_text_column_is_one_error_naming_the_columns(tmp_path):
+    src = tmp_path / "archive.csv"
+    src.write_text("url,body\n" + "".join(f'u{i},"He said: ""We will stay."""\n' for i in range(50)), encoding="utf-8")
+    for cmd in (["quotes", str(src)], ["classify", str(src), "-o", str(tmp_path / "out.csv")]):
+        res = run(*cmd)
+        assert res.returncode == 2
+        assert res.stderr.strip() == f"stance: error: {src}: no text column 'text' (pass --text-column); the columns are: url, body"
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.csv.rejects.jsonl").exists()
+
+
+def test_duplicate_targets_and_min_confidence(tmp_path):
+    text = (ROOT / "examples" / "article.txt").read_text(encoding="utf-8")
+    res = run("analyze", "-", "--target", "PMF", "--target", "Hashd al-Shaabi", "--target", "ISIS", stdin=text)
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert all([s["target"] for s in r["stances"]] == ["Popular Mobilisation Forces", "Daesh"] for r in rows)
+    strict = run("analyze", "-", "--target", "PMF", "--min-confidence", "0.9", stdin=text)
+    strict_rows = [json.loads(line) for line in strict.stdout.splitlines()]
+    for r in strict_rows:  # below 0.9 -> uncertain, scores kept; at or above -> the label
+        for label, scores in [(r["framing"], r["framing_scores"])] + [(s["stance"], s["scores"]) for s in r["stances"]]:
+            top = max(scores, key=scores.get)
+            assert label == (top if scores[top] >= 0.9 else "uncertain")
+    assert any(s["stance"] == "uncertain" for r in strict_rows for s in r["stances"])
+    assert run("analyze", "-", "--min-confidence", "2", stdin=text).returncode == 2

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, ROWS
 from stance.batch import BatchJob, JobError, JobOptions
+from stance.gazetteer import canonical_target
 from stance.model import StanceClassifier
 
 
@@ -70,7 +71,7 @@ def test_csv_and_parquet_in_and_out(clf, tmp_path):
         got = list(csv.DictReader(fh))
     assert [r["id"] for r in got] == [r["id"] for r in rows]
     # CSV and Parquet get the long layout: flat columns, one row per (statement, target), no JSON text
-    assert got[0]["target"] == rows[0]["target"] and got[0]["stance"] in ("favor", "against", "none")
+    assert got[0]["target"] == canonical_target(rows[0]["target"]) and got[0]["stance"] in ("favor", "against", "none")
     assert abs(sum(float(got[0][c]) for c in ("p_sectarian", "p_counter_sectarian", "p_none_framing")) - 1) < 1e-4
     schema = pq.read_schema(out)
     assert pa.types.is_floating(schema.field("p_favor").type) and pa.types.is_string(schema.field("stance").type)

@@ -8,6 +8,7 @@ the journal and goes on, so every input row ends up written (or rejected) exactl
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -17,10 +18,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from stance.config import MAX_TEXT_CHARS
 from stance.frames import default_layout, long_rows, model_name, paragraph_columns, statement_rows
 from stance.gazetteer import canonical_target, unique_targets
 from stance.model import StanceClassifier
-from stance.tables import TableWriter, count_rows, read_rows, table_format
+from stance.tables import NOFOLLOW, TableWriter, count_rows, read_rows, table_format
 from stance.types import InputError
 
 
@@ -41,6 +43,8 @@ class JobOptions:
     check_duplicate_ids: bool = True  # reject a repeated id (memory: ~100 bytes per row id)
     layout: str | None = None  # "long": one flat row per (quote, target); "nested"; None: by output format
     min_confidence: float | None = None  # a label below this probability is written `uncertain`
+    escape_formulas: bool = True  # CSV output: cells starting = + - @ get a leading ' (OWASP)
+    max_text_chars: int = MAX_TEXT_CHARS  # longer texts are rejected (time grows with length)
 
 
 @dataclass
@@ -70,41 +74,39 @@ class JobError(RuntimeError):
 
 
 class _Lock:
-    """One job per output: a lock file holding the owner's pid, taken over only when stale."""
+    """One job per output: an exclusive `flock` on OUTPUT.lock, which the kernel releases
+    when its owner dies (no stale locks to take over, so no race between two starters)."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.fd: int | None = None
 
     def __enter__(self):
-        for _ in range(2):
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o644)
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                os.write(fd, str(os.getpid()).encode())
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = os.read(fd, 32).decode(errors="replace").strip() or "?"
                 os.close(fd)
+                raise JobError(f"another job (pid {pid}) is writing {self.path.name.removesuffix('.lock')}; "
+                               "wait for it to finish") from None
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path, follow_symlinks=False))
+            except FileNotFoundError:
+                same = False
+            if same:  # not a file that the previous owner unlinked as we opened it
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode())
+                self.fd = fd
                 return self
-            except FileExistsError:
-                try:
-                    pid = int(self.path.read_text() or "0")
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and _alive(pid):
-                    raise JobError(f"another job (pid {pid}) is writing {self.path.name.removesuffix('.lock')}; "
-                                   f"wait for it, or remove {self.path} if that process is gone") from None
-                self.path.unlink(missing_ok=True)  # stale: its owner died
-        raise JobError(f"cannot take the lock {self.path}")
+            os.close(fd)
 
     def __exit__(self, *exc):
-        self.path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        if self.fd is not None:
+            self.path.unlink(missing_ok=True)  # while still holding it: the next owner makes a new one
+            os.close(self.fd)
+            self.fd = None
 
 
 def _targets(row: dict, opts: JobOptions, text: str, where: str) -> list[str] | InputError:
@@ -144,7 +146,7 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
                     out += long_rows(lq, row.get(opts.id_column, n), k, model_name(clf),
                                      {"row": n, **paragraph_columns(text, lq.quote), **_passthrough(row, opts)})
                 else:
-                    out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict()})
+                    out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict(), "model": model_name(clf)})
         return out
     labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size)
     if opts.min_confidence is not None:
@@ -159,7 +161,7 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
             continue
         rec = {**_passthrough(row, opts), "framing": preds[0].framing, "framing_scores": preds[0].framing_scores,
                "stances": [{"target": p.target, "stance": p.stance, "scores": p.stance_scores} for p in preds if p.target],
-               "windows": max(p.windows for p in preds)}
+               "windows": max(p.windows for p in preds), "model": model_name(clf)}
         if len(rec["stances"]) == 1:  # one target: flat columns too, for spreadsheets
             rec["target"], rec["stance"] = rec["stances"][0]["target"], rec["stances"][0]["stance"]
         out.append(rec)
@@ -195,31 +197,90 @@ class BatchJob:
         first = self._seen_ids.setdefault(key, n)
         return None if first == n else f"duplicate id {rid!r} in column {self.opts.id_column!r} (first at row {first})"
 
-    def _classify(self, chunk: list[tuple[int, dict]]) -> tuple[list[dict], list[dict]]:
+    def _classify(self, chunk: list[tuple[int, dict]], writer: TableWriter) -> tuple[list[dict], list[dict]]:
+        """Output records and rejects of a chunk. Any exception while checking, classifying or
+        serialising one row becomes that row's reject; the rest of the chunk is written."""
         o = self.opts
         rejects, pending = [], []
         for n, row in chunk:
-            dup = self._duplicate(n, row)
-            if dup:
-                rejects.append(_reject(self.input, n, dup, row))
+            try:
+                reason = self._check(n, row)
+                if reason is None:
+                    text = row[o.text_column]
+                    targets = _targets(row, o, text, f"{self.input}:{n}")
+                    reason = targets.reason if isinstance(targets, InputError) else None
+            except Exception as e:  # noqa: BLE001 - one row's failure is that row's reject
+                reason = f"cannot be read: {type(e).__name__}: {e}"
+            if reason:
+                rejects.append(_reject(self.input, n, reason, row))
+            else:
+                pending.append((n, row, text, targets))
+        out = []
+        for (n, row, _, _), records in zip(pending, self._label(pending)):
+            if isinstance(records, Exception):
+                rejects.append(_reject(self.input, n, f"classification failed: {type(records).__name__}: {records}", row))
                 continue
-            text = row.get(o.text_column)
-            if not isinstance(text, str) or not text.strip():
-                what = "missing" if text is None else ("empty" if isinstance(text, str) else f"a {type(text).__name__}")
-                rejects.append(_reject(self.input, n, f"column {o.text_column!r} is {what}", row))
+            problem = next((p for p in map(writer.problem, records) if p), None)
+            if problem:
+                rejects.append(_reject(self.input, n, f"output {problem}", row))
                 continue
-            targets = _targets(row, o, text, f"{self.input}:{n}")
-            if isinstance(targets, InputError):
-                rejects.append(_reject(self.input, n, targets.reason, row))
-                continue
-            pending.append((n, row, text, targets))
-        return self.labeler(pending), rejects
+            out.extend(records)
+        rejects.sort(key=lambda r: r["row"])
+        return out, rejects
+
+    def _check(self, n: int, row: dict) -> str | None:
+        """The reason to reject a row before classifying it, else None."""
+        o = self.opts
+        for k, v in row.items():
+            bad = _lone_surrogate(k) or _lone_surrogate(v)
+            if bad:
+                return f"column {k!r} {bad}"
+        dup = self._duplicate(n, row)
+        if dup:
+            return dup
+        text = row.get(o.text_column)
+        if not isinstance(text, str) or not text.strip():
+            what = "missing" if text is None else ("empty" if isinstance(text, str) else f"a {type(text).__name__}")
+            return f"column {o.text_column!r} is {what}"
+        if len(text) > o.max_text_chars:
+            return (f"column {o.text_column!r} holds {len(text):,} characters, over the limit of "
+                    f"{o.max_text_chars:,} (--max-text-chars)")
+        return None
+
+    def _label(self, pending: list[Pending]) -> list[list[dict] | Exception]:
+        """Records for each pending row; when the chunk fails as a whole, each row is tried
+        alone, so only the rows that fail by themselves are lost (to the rejects)."""
+        if not pending:
+            return []
+        try:
+            return self._grouped(pending, self.labeler(pending))
+        except Exception as e:  # noqa: BLE001
+            if len(pending) == 1:
+                return [e]
+        out: list[list[dict] | Exception] = []
+        for p in pending:
+            try:
+                out.extend(self._grouped([p], self.labeler([p])))
+            except Exception as e:  # noqa: BLE001 - this row's reject
+                out.append(e)
+        return out
+
+    def _grouped(self, pending: list[Pending], records: list[dict]) -> list[list[dict]]:
+        if not self.opts.articles:  # one record per row, in order
+            if len(records) != len(pending):
+                raise RuntimeError(f"the labeler returned {len(records)} records for {len(pending)} rows")
+            return [[r] for r in records]
+        per_row: dict[int, list[dict]] = {p[0]: [] for p in pending}
+        for rec in records:  # with articles: any number of quotes per row
+            per_row[rec["row"]].append(rec)
+        return [per_row[p[0]] for p in pending]
 
     # --- the job -------------------------------------------------------------------------
 
     def run(self) -> JobSummary:
         if not self.input.exists():
             raise JobError(f"{self.input}: no such input file")
+        self._check_paths()
         try:
             self.output.parent.mkdir(parents=True, exist_ok=True)
             lock = _Lock(self.output.with_name(self.output.name + ".lock"))
@@ -228,36 +289,62 @@ class BatchJob:
             raise JobError(f"cannot write {self.output}: {e.strerror or e}") from None
         try:
             return self._run()
+        except OSError as e:
+            raise JobError(f"cannot write {self.output}: {e.strerror or e}") from None
         finally:
             lock.__exit__()
 
+    def _check_paths(self) -> None:
+        """Refuse outputs that would overwrite the input or each other, or follow a link."""
+        named = {"the input": self.input, "the output": self.output, "the rejects file": self.rejects}
+        for what, path in named.items():
+            for other_what, other in named.items():
+                if what < other_what and _same_file(path, other):
+                    raise JobError(f"{other_what} and {what} are the same file ({path}); choose another path")
+        for path in (self.output, self.rejects, self.journal, self.journal.with_name(self.journal.name + ".tmp"),
+                     self.output.with_name(self.output.name + ".parts")):
+            if path.is_symlink():
+                raise JobError(f"{path} is a symbolic link; refusing to write through it (remove it or choose another path)")
+
     def _run(self) -> JobSummary:
-        writer = TableWriter(self.output, self.out_fmt)
+        writer = TableWriter(self.output, self.out_fmt, escape_formulas=self.opts.escape_formulas)
         rejects = TableWriter(self.rejects, "jsonl")
         summary = JobSummary()
         done = 0
+        prefix = hashlib.blake2b(digest_size=16)  # of the rows consumed so far, for resume
         if self.journal.exists():
             if not self.opts.resume:
                 raise JobError(f"{self.output} is an unfinished job ({self.journal.name} exists); "
                                "pass --resume to continue it, or delete both to start again")
             state = json.loads(self.journal.read_text(encoding="utf-8"))
+            summary = JobSummary(**{k: state["summary"][k] for k in ("read", "written", "rejected", "output_rows")})
+            writer.columns = state.get("columns")
+            if state.get("finishing"):  # stopped while joining the output: finish again
+                return self._finish(writer, summary, time.time())
+            self._check_input_unchanged(state)
             writer.truncate(state["output_size"])
             rejects.truncate(state["rejects_size"])
             done = state["rows_done"]
-            writer.columns = state.get("columns")
-            summary = JobSummary(**{k: state["summary"][k] for k in ("read", "written", "rejected", "output_rows")})
             summary.resumed_from = done
             for k, (n, row) in enumerate(read_rows(self.input, self.in_fmt, self.opts.errors)):
                 if k >= done:
                     break
+                _fingerprint(prefix, n, row)
                 if isinstance(row, dict):
                     self._duplicate(n, row)  # ids of rows written before the stop
+            if prefix.hexdigest() != state["input"]["prefix_hash"]:
+                raise JobError(f"{self.input} changed since the job stopped: its first {done} rows are not the "
+                               "rows the job read (edited, deleted, shuffled or inserted); resuming would "
+                               "duplicate or drop rows. Start the job again on a new output")
         elif self.output.exists() or (self.out_fmt == "parquet" and writer.parts_dir().exists()):
             raise JobError(f"{self.output} already exists; choose another output or delete it")
+        elif self.rejects.exists():
+            raise JobError(f"{self.rejects} already exists (rejects of another job?); choose another "
+                           "--rejects path or delete it")
         else:
-            writer.truncate(0) if self.out_fmt != "parquet" else None
-            rejects.truncate(0)
-            self._save_journal(0, writer, rejects, summary)  # from here on, --resume works
+            writer.create()
+            rejects.create()
+            self._save_journal(0, writer, rejects, summary, prefix)  # from here on, --resume works
         t0 = time.time()
         bar = _progress(self.opts.quiet, done, lambda: count_rows(self.input, self.in_fmt))
         chunk: list[tuple[int, dict]] = []
@@ -265,33 +352,53 @@ class BatchJob:
         consumed = done
         for n, row in self._rows(done):
             consumed += 1
+            _fingerprint(prefix, n, row)
             if isinstance(row, InputError):
                 bad.append(_reject(self.input, n, row.reason, None))
             else:
                 chunk.append((n, row))
             if len(chunk) + len(bad) >= self.opts.chunk_size:
-                self._commit(writer, rejects, chunk, bad, consumed, summary)
+                self._commit(writer, rejects, chunk, bad, consumed, summary, prefix)
                 bar.update(len(chunk) + len(bad))
                 chunk, bad = [], []
         if chunk or bad or consumed == done:
-            self._commit(writer, rejects, chunk, bad, consumed, summary)
+            self._commit(writer, rejects, chunk, bad, consumed, summary, prefix)
             bar.update(len(chunk) + len(bad))
         bar.close()
-        writer.finish()
+        self._save_journal(consumed, writer, rejects, summary, prefix, finishing=True)
+        return self._finish(writer, summary, t0)
+
+    def _finish(self, writer: TableWriter, summary: JobSummary, t0: float) -> JobSummary:
+        writer.finish()  # can run again after a kill: the journal says "finishing" until here
         self.journal.unlink(missing_ok=True)
+        writer.cleanup()
         summary.seconds = time.time() - t0
         return summary
+
+    def _input_stat(self) -> dict:
+        st = self.input.stat()
+        return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+    def _check_input_unchanged(self, state: dict) -> None:
+        was, now = state["input"], self._input_stat()
+        if was["size"] != now["size"]:
+            raise JobError(f"{self.input} changed since the job stopped: {was['size']:,} bytes then, {now['size']:,} "
+                           "now; resuming would duplicate or drop rows. Start the job again on a new output")
+        if was["mtime_ns"] != now["mtime_ns"]:
+            raise JobError(f"{self.input} changed since the job stopped: it was modified at "
+                           f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now['mtime_ns'] / 1e9))}; resuming would "
+                           "duplicate or drop rows. Start the job again on a new output")
 
     def _rows(self, skip: int) -> Iterator[tuple[int, dict | InputError]]:
         for k, item in enumerate(read_rows(self.input, self.in_fmt, self.opts.errors)):
             if k >= skip:
                 yield item
 
-    def _commit(self, writer, rejects, chunk, bad, consumed, summary) -> None:
+    def _commit(self, writer, rejects, chunk, bad, consumed, summary, prefix) -> None:
+        rows, rej = self._classify(chunk, writer)
         try:
-            rows, rej = self._classify(chunk)
             writer.append(rows)
-            rejects.append(bad + rej)
+            rejects.append(sorted(bad + rej, key=lambda r: r["row"]))
         except OSError as e:
             raise JobError(f"cannot write {self.output}: {e.strerror or e}; the journal still points at the "
                            "last complete chunk, so --resume continues from there once there is room") from None
@@ -299,14 +406,50 @@ class BatchJob:
         summary.rejected += len(bad) + len(rej)
         summary.written += len(chunk) - len(rej)
         summary.output_rows += len(rows)
-        self._save_journal(consumed, writer, rejects, summary)
+        self._save_journal(consumed, writer, rejects, summary, prefix)
 
-    def _save_journal(self, consumed: int, writer: TableWriter, rejects: TableWriter, summary: JobSummary) -> None:
+    def _save_journal(self, consumed: int, writer: TableWriter, rejects: TableWriter, summary: JobSummary,
+                      prefix, finishing: bool = False) -> None:
         state = {"rows_done": consumed, "output_size": writer.size(), "rejects_size": rejects.size(),
-                 "columns": writer.columns, "summary": asdict(summary)}
+                 "columns": writer.columns, "summary": asdict(summary), "finishing": finishing,
+                 "input": {**self._input_stat(), "prefix_hash": prefix.hexdigest()}}
         tmp = self.journal.with_name(self.journal.name + ".tmp")
-        tmp.write_text(json.dumps(state), encoding="utf-8")
+        tmp.unlink(missing_ok=True)  # a leftover, or a link planted there: never written through
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644), "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(state))
         os.replace(tmp, self.journal)  # atomic: a kill leaves the old journal or the new one
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def _fingerprint(h, n: int, row) -> None:
+    """Feed one input row (or its read error) to the hash of the consumed prefix."""
+    if isinstance(row, InputError):
+        h.update(f"{n}!{row.reason}".encode("utf-8", "surrogatepass"))
+    else:
+        h.update(f"{n}:{json.dumps(row, sort_keys=True, default=str)}\n".encode("utf-8", "surrogatepass"))
+
+
+def _lone_surrogate(value) -> str | None:
+    """Where a string (at any depth) holds a lone surrogate, which is not valid Unicode
+    (JSON can spell one: "\\ud800"), else None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            return f"holds a lone surrogate U+{ord(value[e.start]):04X} at character {e.start}, which is not valid Unicode"
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        bad = (_lone_surrogate(k) if isinstance(k, str) else None) or _lone_surrogate(v)
+        if bad:
+            return bad
+    return None
 
 
 def _passthrough(row: dict, o: JobOptions) -> dict:

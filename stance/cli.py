@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from stance import __version__
+from stance.config import MAX_TEXT_CHARS
 from stance.quotes import extract_quotes
 from stance.readers import document_format, read_documents
 from stance.tables import TableWriter, count_rows, table_columns, table_format
@@ -147,6 +148,7 @@ class _Sink:
             if exc_type is None:
                 self.writer.append(self._buf)
                 self.writer.finish()
+                self.writer.cleanup()
                 os.replace(self.tmp, self.path)
         finally:
             self.tmp.unlink(missing_ok=True)
@@ -282,6 +284,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                       batch_size=args.batch_size, input_format=in_fmt, output_format=args.output_format,
                       errors=args.errors, resume=args.resume, quiet=args.quiet,
                       check_duplicate_ids=not args.allow_duplicate_ids, layout=layout,
+                      max_text_chars=args.max_text_chars, escape_formulas=not args.no_escape_formulas,
                       min_confidence=args.min_confidence)
     cols = table_columns(args.input, in_fmt) if Path(args.input).is_file() else None
     if cols is not None and args.text_column not in cols:
@@ -360,6 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.add_argument("--allow-duplicate-ids", action="store_true",
                    help="keep rows whose id repeats (default: reject them; skipping the check keeps memory flat)")
+    c.add_argument("--max-text-chars", type=int, default=MAX_TEXT_CHARS,
+                   help=f"reject texts longer than this many characters (default {MAX_TEXT_CHARS:,}: longer than news)")
+    c.add_argument("--no-escape-formulas", action="store_true",
+                   help="CSV output: write cells starting with = + - @ as they are (default: a leading ' so "
+                        "spreadsheets show them as text, not formulas)")
     c.add_argument("--engine", choices=["local", "ray"], default="local",
                    help="ray: classify on Ray Data actors (pip install 'stance[ray]')")
     c.add_argument("--ray-address", help="an existing Ray cluster ('auto', 'ray://head:10001'); default: start a local Ray")

@@ -16,12 +16,25 @@ MODEL_ENV = "STANCE_MODEL"
 
 MAX_LENGTH = 256  # tokens per (target, statement) window
 WINDOW_STRIDE = 64  # tokens shared by consecutive windows of a long statement
-BATCH_SIZE = 32
+BATCH_SIZE = 32  # windows per model call: bounds memory whatever a statement's length
+PAD_MULTIPLE = 8  # a window is padded to its own length rounded up to this: scores never depend on batch mates
+CALIBRATION_ROWS = 300  # in-domain statements that fix the int8 activation ranges at export
+MAX_TEXT_CHARS = 100_000  # batch jobs reject longer texts (news articles are far shorter)
+
+
+# SHA-256 of models/stance-minilm/manifest.json: from_pretrained refuses that folder unless it
+# matches, so an edited and re-hashed copy cannot pass as the shipped model. A new shipped model
+# updates this line (tests/test_shipped_model.py recomputes it; training.export_onnx prints it).
+SHIPPED_MANIFEST_SHA256 = "6f5e1a0ae7bfab0b2df690cb313222445ac77864b12189727bfd0e1593b865c4"
+
+
+def shipped_model_dir() -> Path:
+    return MODELS_DIR / DEFAULT_MODEL_NAME
 
 
 def default_model_dir() -> Path:
     env = os.environ.get(MODEL_ENV)
-    return Path(env) if env else MODELS_DIR / DEFAULT_MODEL_NAME
+    return Path(env) if env else shipped_model_dir()
 
 
 def base_encoder_dir() -> Path:

@@ -209,4 +209,7 @@ def quotes_frame(df: pd.DataFrame, text: str = "text", id: str | None = None, ta
 
 
 def model_name(clf) -> str | None:
-    return getattr(clf, "name", None)
+    """The model folder's name and the start of its manifest digest (name@digest), which tells
+    apart two folders of the same name."""
+    name, digest = getattr(clf, "name", None), getattr(clf, "digest", None)
+    return f"{name}@{digest[:16]}" if name and digest else name

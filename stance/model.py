@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from stance.config import (
-    BATCH_SIZE, FRAMING_LABELS, MAX_LENGTH, STANCE_LABELS, WINDOW_STRIDE, base_encoder_dir, default_model_dir,
+    BATCH_SIZE, FRAMING_LABELS, MAX_LENGTH, PAD_MULTIPLE, SHIPPED_MANIFEST_SHA256, STANCE_LABELS, WINDOW_STRIDE,
+    base_encoder_dir, default_model_dir, shipped_model_dir,
 )
 from stance.types import Prediction
 
@@ -129,9 +131,15 @@ def verify_manifest(folder: Path) -> dict[str, str]:
         files = json.loads(mpath.read_text(encoding="utf-8"))["files"]
     except (json.JSONDecodeError, KeyError, TypeError) as e:
         raise ModelFileError(f"{mpath}: unreadable manifest ({e})") from None
+    listed = set(files) | {MANIFEST_FILE}
+    unknown = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                     if (p.is_file() or p.is_symlink()) and str(p.relative_to(folder)) not in listed)
+    if unknown:
+        raise ModelFileError(f"{folder}: {', '.join(unknown[:5])} {'is' if len(unknown) == 1 else 'are'} not in the "
+                             "manifest; a model folder holds only the files it lists (remove them, or re-save the model)")
     for name, digest in files.items():
         p = folder / name
-        if not p.is_file():
+        if p.is_symlink() or not p.is_file():
             raise ModelFileError(f"{folder}: {name} is listed in the manifest but missing")
         if _sha256(p) != digest:
             raise ModelFileError(f"{folder}: {name} does not match its hash in the manifest (tampered or truncated); refusing to load")
@@ -139,6 +147,39 @@ def verify_manifest(folder: Path) -> dict[str, str]:
         if required not in files:
             raise ModelFileError(f"{folder}: {required} is missing from the manifest")
     return files
+
+
+def manifest_digest(folder: Path) -> str:
+    """SHA-256 of a folder's manifest.json: one digest that names every file's content."""
+    return _sha256(Path(folder) / MANIFEST_FILE)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ModelFileError(f"{path}: invalid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise ModelFileError(f"{path}: expected a JSON object")
+    return data
+
+
+TOKENIZER_SETTINGS = ("cls_token", "sep_token", "pad_token", "unk_token", "mask_token", "model_max_length",
+                      "do_lower_case")
+
+
+def _load_tokenizer(folder: Path, files: dict):
+    """The tokenizer from tokenizer.json alone (special tokens and lengths from the listed
+    tokenizer_config.json); transformers' loader would also read unlisted files such as
+    added_tokens.json or special_tokens_map.json."""
+    from transformers import PreTrainedTokenizerFast
+
+    if "tokenizer.json" not in files:
+        raise ModelFileError(f"{folder}: tokenizer.json is missing from the manifest")
+    settings = _read_json(folder / "tokenizer_config.json") if "tokenizer_config.json" in files else {}
+    kw = {k: v for k, v in settings.items() if k in TOKENIZER_SETTINGS and isinstance(v, (str, int, bool))}
+    return PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"),
+                                   model_input_names=["input_ids", "token_type_ids", "attention_mask"], **kw)
 
 
 def _load_torch_net(folder: Path, cfg: ModelConfig):
@@ -185,6 +226,7 @@ class StanceClassifier:
         self.framing_classes_ = list(config.framing_labels)
         self._lock = threading.Lock()  # tokenizers' truncation settings are shared mutable state
         self.name: str | None = None  # the model folder's name, recorded in the tables' `model` column
+        self.digest: str | None = None  # its manifest's SHA-256: outputs name the model by both
 
     # --- loading and saving ---------------------------------------------------------------
 
@@ -202,15 +244,17 @@ class StanceClassifier:
         return cls(build_net(encoder, len(cfg.stance_labels), len(cfg.framing_labels)), tokenizer, cfg)
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, backend: str = "auto") -> StanceClassifier:
+    def from_pretrained(cls, path: str | Path | None = None, backend: str = "auto",
+                        verify_origin: bool = True) -> StanceClassifier:
         """Load a model folder written by save_pretrained (None: the shipped default model).
 
         backend: "onnx" (int8 ONNX Runtime, the fast CPU path), "torch", or "auto" (onnx when
-        the folder has an ONNX export). Only JSON, safetensors and ONNX files are read, after
-        every file is checked against the manifest of hashes written at save time.
+        the folder has an ONNX export). Only JSON, safetensors and ONNX files that the manifest
+        lists are read, after every file is checked against its hash; a folder holding any
+        other file is refused. The shipped folder must also match the manifest digest pinned
+        in stance/config.py (verify_origin=False skips that, for re-exporting it); any other
+        folder is named by its digest in the log and in outputs (`stance.frames.model_name`).
         """
-        from transformers import AutoTokenizer
-
         if backend not in ("auto", "onnx", "torch"):
             raise ValueError(f"backend must be 'auto', 'onnx' or 'torch', got {backend!r}")
         folder = Path(path) if path is not None else default_model_dir()
@@ -218,12 +262,21 @@ class StanceClassifier:
             hint = " (the default model ships in the repository's models/ folder; set STANCE_MODEL or pass a path)" if path is None else ""
             raise FileNotFoundError(f"model folder {folder} does not exist{hint}")
         files = verify_manifest(folder)
-        try:
-            raw = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise ModelFileError(f"{folder / CONFIG_FILE}: invalid JSON ({e})") from None
-        cfg = ModelConfig.from_dict(raw, str(folder / CONFIG_FILE))
-        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        digest = manifest_digest(folder)
+        if folder.resolve() == shipped_model_dir().resolve():
+            if verify_origin and digest != SHIPPED_MANIFEST_SHA256:
+                raise ModelFileError(
+                    f"{folder}: its manifest (sha256 {digest}) is not the shipped model's, pinned in stance/config.py "
+                    f"(SHIPPED_MANIFEST_SHA256 = {SHIPPED_MANIFEST_SHA256}); the folder was edited and re-hashed, or a new "
+                    "model was put there without updating the pin")
+        else:
+            logging.getLogger("stance").info("model folder %s: manifest sha256 %s", folder, digest)
+        cfg = ModelConfig.from_dict(_read_json(folder / CONFIG_FILE), str(folder / CONFIG_FILE))
+        positions = _read_json(folder / ENCODER_CONFIG_FILE).get("max_position_embeddings")
+        if isinstance(positions, int) and cfg.max_length > positions:
+            raise ModelFileError(f"{folder / CONFIG_FILE}: max_length {cfg.max_length} is over the encoder's "
+                                 f"position limit ({positions} in {ENCODER_CONFIG_FILE})")
+        tokenizer = _load_tokenizer(folder, files)
         from stance.onnx_backend import ONNX_FILE, OnnxHeads
 
         if backend == "onnx" or (backend == "auto" and ONNX_FILE in files):
@@ -233,6 +286,7 @@ class StanceClassifier:
         else:
             clf = cls(_load_torch_net(folder, cfg), tokenizer, cfg)
         clf.name = folder.name
+        clf.digest = digest
         return clf
 
     def save_pretrained(self, path: str | Path, half: bool = False) -> Path:
@@ -260,44 +314,72 @@ class StanceClassifier:
 
     # --- inference ---------------------------------------------------------------------
 
-    def _encode(self, firsts: list[str], seconds: list[str] | None):
-        """Tokenize into windows: long statements become overlapping windows, never cut silently."""
+    def _encode(self, firsts: list[str], seconds: list[str] | None) -> tuple[list[list[int]], list[list[int]], np.ndarray]:
+        """Tokenize into windows (input ids, token type ids, owning item): long statements
+        become overlapping windows, never cut silently."""
         kw = dict(max_length=self.config.max_length, stride=self.config.window_stride,
-                  return_overflowing_tokens=True, padding=True,
-                  return_tensors="pt" if self.backend == "torch" else "np")
+                  return_overflowing_tokens=True, padding=False)
         with self._lock:
             if seconds is None:
                 enc = self.tokenizer(firsts, truncation=True, **kw)
             else:
                 enc = self.tokenizer(firsts, seconds, truncation="only_second", **kw)
-        owner = np.asarray(enc.pop("overflow_to_sample_mapping"))
-        return {k: v for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")}, owner
+        ids = enc["input_ids"]
+        types = enc["token_type_ids"] if "token_type_ids" in enc else [[0] * len(x) for x in ids]
+        return ids, types, np.asarray(enc["overflow_to_sample_mapping"], dtype=np.int64)
+
+    def _padded(self, ids: list[list[int]], types: list[list[int]], length: int) -> dict:
+        pad = self.tokenizer.pad_token_id or 0
+        n = len(ids)
+        input_ids = np.full((n, length), pad, dtype=np.int64)
+        token_type_ids = np.zeros((n, length), dtype=np.int64)
+        attention_mask = np.zeros((n, length), dtype=np.int64)
+        for r, (x, t) in enumerate(zip(ids, types)):
+            input_ids[r, : len(x)], token_type_ids[r, : len(t)], attention_mask[r, : len(x)] = x, t, 1
+        enc = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+        if self.backend == "torch":
+            torch = _torch()
+            enc = {k: torch.from_numpy(v) for k, v in enc.items()}
+        return enc
 
     def _logits(self, head: str, firsts: list[str], seconds: list[str] | None,
                 batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Mean logits over each item's windows (and the window counts), batched by length so
-        little is padded."""
-        order = np.argsort([len(x) for x in (seconds or firsts)], kind="stable")
+        """Mean logits over each item's windows (and the window counts).
+
+        Windows, not items, are batched, at most `batch_size` a model call, so one very long
+        statement cannot blow up memory. A window is padded to a length that depends on it
+        alone (its own length rounded up to PAD_MULTIPLE) and shares a batch only with
+        windows of that length, so its scores do not depend on the rows batched with it."""
         n_out = len(self.stance_classes_ if head == "stance" else self.framing_classes_)
-        out = np.zeros((len(firsts), n_out), dtype=np.float32)
-        windows = np.ones(len(firsts), dtype=np.int64)
         fn = self.net.stance_logits if head == "stance" else self.net.framing_logits
-        for b in range(0, len(order), batch_size):
-            idx = order[b : b + batch_size]
-            f = [firsts[i] for i in idx]
-            s = [seconds[i] for i in idx] if seconds is not None else None
-            enc, owner = self._encode(f, s)
-            if self.backend == "torch":
-                with _torch().inference_mode():
-                    logits = fn(**enc).float().numpy()
-            else:
-                logits = fn(**enc)
-            sums = np.zeros((len(idx), n_out), dtype=np.float32)
-            np.add.at(sums, owner, logits)
-            counts = np.bincount(owner, minlength=len(idx)).reshape(-1, 1)
-            out[idx] = sums / counts
-            windows[idx] = counts[:, 0]
-        return out, windows
+        sums = np.zeros((len(firsts), n_out), dtype=np.float64)
+        windows = np.zeros(len(firsts), dtype=np.int64)
+        # tokenize a slice of items at a time: token lists of a huge call stay bounded too
+        step = max(batch_size * 8, 256)
+        for start in range(0, len(firsts), step):
+            f = firsts[start : start + step]
+            s = seconds[start : start + step] if seconds is not None else None
+            ids, types, owner = self._encode(f, s)
+            owner = owner + start
+            padded = [-(-len(x) // PAD_MULTIPLE) * PAD_MULTIPLE for x in ids]
+            order = sorted(range(len(ids)), key=lambda w: (padded[w], w))
+            b = 0
+            while b < len(order):
+                length = padded[order[b]]
+                e = b
+                while e < len(order) and e - b < batch_size and padded[order[e]] == length:
+                    e += 1
+                idx = order[b:e]
+                enc = self._padded([ids[w] for w in idx], [types[w] for w in idx], length)
+                if self.backend == "torch":
+                    with _torch().inference_mode():
+                        logits = fn(**enc).float().numpy()
+                else:
+                    logits = fn(**enc)
+                np.add.at(sums, owner[idx], logits)
+                np.add.at(windows, owner[idx], 1)
+                b = e
+        return (sums / np.maximum(windows, 1)[:, None]).astype(np.float32), np.maximum(windows, 1)
 
     def _validate(self, texts, targets) -> tuple[list[str], list[str] | None]:
         if isinstance(texts, str):

@@ -1,5 +1,6 @@
 """Batch jobs: formats, pass-through columns, rejects, resume after a kill, one job per output."""
 import csv
+import fcntl
 import json
 import os
 import signal
@@ -86,9 +87,15 @@ def test_existing_output_and_concurrent_jobs_are_refused(clf, tmp_path):
         BatchJob(clf, src, out, options=JobOptions(quiet=True)).run()
     assert out.read_text() == "precious\n"
     out2 = tmp_path / "out2.jsonl"
-    (tmp_path / "out2.jsonl.lock").write_text(str(os.getpid()))  # a live owner
-    with pytest.raises(JobError, match="another job"):
-        BatchJob(clf, src, out2, options=JobOptions(quiet=True)).run()
+    (tmp_path / "out2.jsonl.lock").write_text(str(os.getpid()))  # a stale file: no process holds it
+    BatchJob(clf, src, out2, options=JobOptions(quiet=True)).run()
+    assert len(read_jsonl(out2)) == 3 and not (tmp_path / "out2.jsonl.lock").exists()
+    out3 = tmp_path / "out3.jsonl"
+    with (tmp_path / "out3.jsonl.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a live owner holds the lock
+        with pytest.raises(JobError, match="another job"):
+            BatchJob(clf, src, out3, options=JobOptions(quiet=True)).run()
+    assert not out3.exists()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -32,7 +32,7 @@ def test_label_frame_one_row_per_statement_and_target(clf):
         ["Popular Mobilisation Forces", "Daesh"], [canonical_target(ROWS[1][1])], [None]]
     assert out["outlet"].tolist() == ["a", "a", "b", "c"]
     scores = out[["p_favor", "p_against", "p_none"]].dropna()
-    assert ((scores.sum(axis=1) - 1).abs() < 1e-4).all() and out["model"].eq("model").all()
+    assert ((scores.sum(axis=1) - 1).abs() < 1e-4).all() and out["model"].str.startswith("model@").all()
     picked = out.dropna(subset=["stance"]).apply(lambda r: max(("favor", "against", "none"), key=lambda k: r["p_" + k]), axis=1)
     assert picked.tolist() == out["stance"].dropna().tolist()
     with pytest.raises(KeyError, match="the columns are: text, outlet, target"):

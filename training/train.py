@@ -333,7 +333,8 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(model_card(cfg, metrics, train_rows), encoding="utf-8")
-    export_onnx(clf, out_dir)  # the fast CPU path, from the float32 weights
+    in_domain = [r for r in train_rows if r.source == IN_DOMAIN] or train_rows  # int8 ranges from in-domain text
+    export_onnx(clf, out_dir, [(r.target, r.text) for r in in_domain])  # the fast CPU path, from float32 weights
     clf.save_pretrained(out_dir, half=True)  # last: its manifest covers every file in the folder
     return metrics
 

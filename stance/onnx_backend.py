@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,7 +52,8 @@ def export_onnx(clf, folder: str | Path, calibration: Sequence[tuple[str | None,
     wrapper = BothHeads(clf.net.eval()).eval()
     enc = clf.tokenizer(["a target"], ["a statement to trace the graph with"], return_tensors="pt")
     args = tuple(enc[k] for k in _INPUTS)
-    fp32 = folder / "model.fp32.onnx"
+    work = Path(tempfile.mkdtemp(prefix="stance-export-"))  # intermediate graphs never enter the folder
+    fp32 = work / "model.fp32.onnx"
     dyn = {k: {0: "batch", 1: "tokens"} for k in _INPUTS}
     dyn.update({"stance_logits": {0: "batch"}, "framing_logits": {0: "batch"}})
     with torch.no_grad(), warnings.catch_warnings():
@@ -58,13 +61,13 @@ def export_onnx(clf, folder: str | Path, calibration: Sequence[tuple[str | None,
         torch.onnx.export(wrapper, args, str(fp32), input_names=list(_INPUTS),
                           output_names=["stance_logits", "framing_logits"], dynamic_axes=dyn,
                           opset_version=17, dynamo=False)
-    if not quantize:
-        return fp32.rename(folder / "model.onnx")
     try:
-        return _quantize_static(clf, fp32, folder / ONNX_FILE, calibration)
+        if not quantize:
+            return Path(shutil.move(fp32, folder / "model.onnx"))
+        out = _quantize_static(clf, fp32, work / ONNX_FILE, calibration)
+        return Path(shutil.move(out, folder / ONNX_FILE))
     finally:
-        for tmp in (fp32, folder / "model.pre.onnx"):
-            tmp.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 class _Calibration:

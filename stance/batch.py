@@ -266,13 +266,16 @@ class BatchJob:
         return out
 
     def _grouped(self, pending: list[Pending], records: list[dict]) -> list[list[dict]]:
-        if not self.opts.articles:  # one record per row, in order
+        """The records of each pending row: one per row (nested statements), or any number,
+        found by the row number they carry (articles: `row`; long statements: `quote_id`)."""
+        key = "row" if self.opts.articles else "quote_id" if self.opts.layout == "long" else None
+        if key is None:
             if len(records) != len(pending):
                 raise RuntimeError(f"the labeler returned {len(records)} records for {len(pending)} rows")
             return [[r] for r in records]
         per_row: dict[int, list[dict]] = {p[0]: [] for p in pending}
-        for rec in records:  # with articles: any number of quotes per row
-            per_row[rec["row"]].append(rec)
+        for rec in records:
+            per_row[rec[key]].append(rec)
         return [per_row[p[0]] for p in pending]
 
     # --- the job -------------------------------------------------------------------------

@@ -409,7 +409,9 @@ label contract (`ANNOTATION.md`, copied in `training/data/annotations/BRIEF.md`)
 - Architecture: one shared encoder with mean pooling and two linear heads; stance reads the
   pair (target, statement), framing the statement alone.
 - Files: `model.safetensors` (float16 weights, for the PyTorch path), `model.int8.onnx`
-  (dynamically quantized export, per-channel, the default fast CPU path), tokenizer files, `config.json` (labels, temperatures,
+  (the default fast CPU path: int8 QDQ, per-channel weights, activation ranges calibrated on
+  in-domain train statements, so scores do not depend on batching; `python -m training.export_onnx`
+  redoes it), tokenizer files, `config.json` (labels, temperatures,
   window settings, training metadata), `manifest.json` (SHA-256 of every file, checked at load).
 - Trained by `python -m training.train --config models/{cfg.name}/train_config.json --data data/build --out models/{cfg.name}`
   in {metrics['train_seconds'] / 60:.0f} minutes on a 2-core CPU (seed {cfg.seed}).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from stance.quotes import paragraph_bounds
 from stance.types import LabelledQuote, Prediction, Quote
 
 if TYPE_CHECKING:
@@ -32,10 +33,8 @@ def default_layout(fmt: str) -> str:
 
 
 def paragraph_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The blank-line-delimited paragraph holding text[start:end]."""
-    a = text.rfind("\n\n", 0, start)
-    b = text.find("\n\n", end)
-    return (a + 2 if a >= 0 else 0), (b if b >= 0 else len(text))
+    """The blank-line-delimited paragraph holding text[start:end] (any line-break convention)."""
+    return paragraph_bounds(text, start, end)
 
 
 def paragraph_columns(text: str, q: Quote) -> dict:

@@ -1,5 +1,7 @@
 import string
 
+import pytest
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -116,8 +118,6 @@ def test_quotes_are_ordered_and_typed(article):
 
 
 def test_rejects_non_string():
-    import pytest
-
     with pytest.raises(TypeError, match="takes a str"):
         extract_quotes(b"bytes are not text")  # type: ignore[arg-type]
 
@@ -143,3 +143,71 @@ def test_never_raises_and_offsets_are_valid(text):
 ]), max_size=40).map("".join))
 def test_cue_soup_never_raises(text):
     assert_offsets(text, extract_quotes(text))
+
+
+# --- line endings ----------------------------------------------------------------------------
+
+LINE_ENDING_ARTICLE = (
+    "The PMF said on Tuesday that Daesh fighters had fled the town.{br}"
+    "\"We will rebuild the school before the winter comes,\" said Omar Saleh, a teacher.{br}"
+    "\"The roof is the first thing,\" he added. \"Then the windows, if the glass arrives."
+)
+
+
+def test_every_line_break_convention_gives_the_same_quotes_and_paragraphs():
+    from stance.article import quote_targets
+
+    reference = LINE_ENDING_ARTICLE.format(br="\n\n")
+    expected = [(q.text, q.speaker, q.kind) for q in extract_quotes(reference)]
+    assert ("We will rebuild the school before the winter comes", "Omar Saleh", "direct") in expected
+    for br in ("\r\n\r\n", "\r\r", "\u2029", "\r\n"):
+        text = LINE_ENDING_ARTICLE.format(br=br)
+        quotes = extract_quotes(text)
+        assert_offsets(text, quotes)
+        assert [(q.text, q.speaker, q.kind) for q in quotes] == expected, repr(br)
+        # the quote's paragraph is its own, not the whole article (the first one names Daesh)
+        if br != "\r\n":
+            assert quote_targets(text, by_text(quotes, "rebuild the school")) == [], repr(br)
+
+
+# --- linear time on adversarial inputs -----------------------------------------------------
+
+def _scaling(make, small: int) -> tuple[float, float]:
+    """Seconds for an input of ``small`` characters (best of three) and of 8x as many."""
+    import time
+
+    def run(n: int) -> float:
+        text = make(n)
+        started = time.perf_counter()
+        extract_quotes(text)
+        return time.perf_counter() - started
+
+    extract_quotes(make(small))  # warm up
+    return min(run(small) for _ in range(3)), run(8 * small)
+
+
+def _no_punctuation(n: int) -> str:
+    import random
+
+    words = "the army moved north and people waited while officials met again near river town market said".split()
+    pick = random.Random(0).choice
+    return " ".join(pick(words) for _ in range(n // 6))
+
+
+def _repeated_cue(n: int) -> str:
+    unit = 'He said "we will not leave this town" and '
+    return unit * (n // len(unit))
+
+
+def _one_paragraph(n: int) -> str:
+    unit = 'Omar Saleh said the convoy was late. "The siege must end," he said. Officials met again. '
+    return unit * (n // len(unit))
+
+
+
+@pytest.mark.parametrize("make", [_no_punctuation, _repeated_cue, _one_paragraph])
+def test_extraction_time_is_linear_in_article_length(make):
+    # a ratio within one run (CI machines are shared and noisy): 8x the text in under 24x the
+    # time, where a quadratic pass would take 64x
+    small, large = _scaling(make, 20_000)
+    assert large < 24 * small, (make.__name__, large, small)

@@ -1,0 +1,169 @@
+"""The extraction flow: spans -> cues -> candidates -> resolution, paragraph by paragraph."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from stance.quotes.candidates import _PROPER, _Speaker, _proper_words
+from stance.quotes.cues import _attribute_after, _attribute_before, _reported
+from stance.quotes.lexicon import SCARE_QUOTE_MAX_WORDS, UNATTRIBUTED_MIN_WORDS
+from stance.quotes.resolution import _Registry, _resolve
+from stance.quotes.spans import _looks_like_heading, _masked, _paragraphs, _quote_spans, _sentences, _trim
+from stance.types import Quote
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Find the quoted statements in an article and say who made them.
+
+    Direct quotes (straight, curly or doubled-apostrophe quotation marks, or a block
+    paragraph after a ``said:`` line) and reported speech (``said that``, ``told X that``,
+    ``according to``, ``warned that``, ``accused X of``, ``..., the minister said.``).
+    Speakers are resolved to the fullest name the article gives. Quotes come in article order.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"extract_quotes() takes a str, got {type(text).__name__}")
+    if not text.strip():
+        return []
+    token = _PROPER.set(_proper_words(text))
+    try:
+        return _extract(text)
+    finally:
+        _PROPER.reset(token)
+
+
+def _extract(text: str) -> list[Quote]:
+    registry = _Registry(text)
+    quotes: list[Quote] = []
+    block_cue: tuple[_Speaker, str | None] | None = None  # the previous paragraph ended in `said:`
+    last_speaker: tuple[int, str] | None = None  # (paragraph index, speaker) of the latest direct quote
+
+    paragraphs = _paragraphs(text)
+    para_spans = [_quote_spans(text, a, b) for a, b in paragraphs]
+    masked = _masked(text, [sp for spans in para_spans for sp in spans])  # once: linear in the article
+    for p_idx, ((p_start, p_end), spans) in enumerate(zip(paragraphs, para_spans)):
+        sentences = _sentences(masked, p_start, p_end)
+        found: list[Quote] = []
+
+        # A paragraph with no quotation marks after a `said:` line is the quote itself.
+        if block_cue is not None and not spans and not _looks_like_heading(text[p_start:p_end]):
+            spk, cue = block_cue
+            name = _resolve(registry, spk, p_start)
+            s, e = _trim(text, p_start, p_end)
+            if e > s:
+                quotes.append(_quote(text, s, e, name, "direct", cue, spk))
+                if name:
+                    registry.add_speaker(spk.start, name)
+                    last_speaker = (p_idx, name)
+            block_cue = None
+            continue
+        prev_block, block_cue = block_cue, None
+
+        para_speaker: str | None = None
+        for k, sp in enumerate(spans):
+            recent = last_speaker[1] if last_speaker and p_idx - last_speaker[0] <= 1 else None
+            quote = _direct(text, masked, spans, k, sentences, (p_start, p_end), registry,
+                            prev_block, recent, para_speaker)
+            if quote is None:
+                continue
+            found.append(quote)
+            if quote.speaker:
+                registry.add_speaker(quote.speaker_start if quote.speaker_start is not None else quote.start, quote.speaker)
+                last_speaker = (p_idx, quote.speaker)
+                para_speaker = quote.speaker
+
+        direct = found[:]  # in article order, not overlapping
+        direct_starts = [q.start for q in direct]
+        for a, b in sentences:
+            hit = _reported(masked, a, b)
+            if hit is None:
+                continue
+            spk, cue, c_start, c_end = hit
+            s, e = _trim(text, c_start, c_end, marks=False)
+            # only the direct quotes of this sentence (and one running into it) can overlap
+            near = direct[max(0, bisect_left(direct_starts, a) - 1) : bisect_right(direct_starts, b)]
+            if e - s < 8 or any(q.start <= s < q.end for q in near):
+                continue
+            inside = sum(q.end - q.start for q in near if s <= q.start and q.end <= e + 2)
+            if inside >= 0.5 * (e - s):
+                continue  # `He vowed that "..."`: the direct quote carries the statement
+            name = _resolve(registry, spk, spk.start)
+            found.append(_quote(text, s, e, name, "indirect", cue, spk))
+            if name:
+                registry.add_speaker(spk.start, name)
+
+        # A direct fragment inside a reported statement is part of it (mixed quotes).
+        indirect = [q for q in found if q.kind == "indirect"]  # one per sentence: in order, disjoint
+        indirect_starts = [q.start for q in indirect]
+        found = [q for q in found if q.kind == "indirect" or not _within(q, indirect, indirect_starts)]
+        quotes.extend(sorted(found, key=lambda q: q.start))
+
+        if sentences and not (spans and spans[-1].close_end >= p_end - 1):
+            a = sentences[-1][0]
+            if masked[a:p_end].rstrip().endswith(":"):
+                pre = _attribute_before(masked, a, len(masked[:p_end].rstrip()))
+                block_cue = pre
+    return quotes
+
+
+def _direct(text, masked, spans, k, sentences, paragraph, registry, block_cue, recent_speaker,
+            para_speaker) -> Quote | None:
+    """The k-th quotation-mark span of a paragraph as a statement, or None for a scare quote."""
+    sp = spans[k]
+    words = len(text[sp.start : sp.end].split())
+    if words == 0:
+        return None
+    p_start, p_end = paragraph
+    # spans and sentences are in order: the neighbours are found by position, not by a scan
+    i = bisect_right(sentences, (sp.open_at, len(text) + 1)) - 1
+    sent = sentences[i] if i >= 0 and sentences[i][0] <= sp.open_at < sentences[i][1] else paragraph
+    after_lim = min(spans[k + 1].open_at, sent[1]) if k + 1 < len(spans) else sent[1]
+    before_lim = max(spans[k - 1].close_end, sent[0]) if k > 0 and spans[k - 1].closed else sent[0]
+    inner = text[sp.start : sp.end].rstrip()
+    ends_like_speech = inner[-1:] in ",.!?…—-"
+    before_seg = masked[before_lim : sp.open_at]
+    after_seg = masked[sp.close_end : after_lim]
+    # a cue must touch its quote: `said: "`, `, he said`, `"...," said X`
+    pre = _attribute_before(masked, before_lim, sp.open_at) if re.search(r"(?:[:,]|\b[a-z]+)\s*$", before_seg) else None
+    post = (_attribute_after(masked, sp.close_end, after_lim)
+            if sp.closed and (ends_like_speech or re.match(r"\s*[,—–]", after_seg)) else None)
+    attribution = pre if pre and (re.search(r"[:,]\s*$", before_seg) or post is None) else (post or pre)
+    spk, cue, speaker = None, None, None
+    if attribution:
+        spk, cue = attribution
+        speaker = _resolve(registry, spk, spk.start)
+    elif k == 0 and block_cue is not None and sp.open_at - p_start < 3:
+        spk, cue = block_cue
+        speaker = _resolve(registry, spk, p_start)
+    elif para_speaker is not None and words > SCARE_QUOTE_MAX_WORDS:
+        speaker = para_speaker  # a continuation: `"A," he said. "B."`
+    elif recent_speaker is not None and words > SCARE_QUOTE_MAX_WORDS and not before_seg.strip(" \u00a0"):
+        speaker = recent_speaker  # a quote paragraph right after an attributed one
+    if words <= SCARE_QUOTE_MAX_WORDS and attribution is None:
+        return None
+    in_sentence = before_seg.strip() or after_seg.strip(" .,\"”")
+    is_statement = (
+        words >= UNATTRIBUTED_MIN_WORDS
+        or (speaker is not None and (ends_like_speech or not in_sentence))
+        or (attribution is not None and ends_like_speech)
+    )
+    if not is_statement:
+        return None
+    s, e = _trim(text, sp.start, sp.end)
+    return _quote(text, s, e, speaker, "direct", cue, spk) if e > s else None
+
+
+
+def _within(q: Quote, indirect: list[Quote], starts: list[int]) -> bool:
+    """A direct fragment inside a reported statement (up to two characters past its end)."""
+    i = bisect_right(starts, q.start) - 1
+    return i >= 0 and q.end <= indirect[i].end + 2
+
+
+def _quote(text: str, s: int, e: int, speaker: str | None, kind: str, cue: str | None, spk: _Speaker | None) -> Quote:
+    return Quote(
+        text=text[s:e], start=s, end=e, speaker=speaker,
+        kind=kind,  # type: ignore[arg-type]
+        cue=cue.lower() if cue else None,
+        speaker_start=spk.start if spk else None,
+        speaker_end=spk.end if spk else None,
+    )

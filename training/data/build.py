@@ -18,6 +18,7 @@ from pathlib import Path
 
 from training.data.converters import (
     basil,
+    bench,
     directed_sentiment_news,
     gwsd,
     hatexplain,
@@ -42,6 +43,7 @@ SOURCES: dict[str, Converter] = {
     "ibm_claim_stance": ibm_claim_stance.convert,
     "gwsd": gwsd.convert,
     "hatexplain": hatexplain.convert,
+    bench.SOURCE: bench.convert,
 }
 
 # Hook for the in-domain corpus: once training/data/converters/annotations.py exists with a

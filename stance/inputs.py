@@ -1,0 +1,59 @@
+"""How a (statement, target) pair becomes the stance model's input, the same way in the library,
+the CLI and training.
+
+Two steps, both so that the label depends on who the target is and not on how it is written:
+
+* the target is canonicalised by the actor gazetteer (`PMF`, `PMU`, `Hashd al-Shaabi` ->
+  `Popular Mobilisation Forces`), so aliases cannot change a label;
+* the target's mentions inside the statement (any alias the gazetteer knows, or the target's own
+  words for a target it does not know, or else "the government" for a government, "the army"
+  for an army: see GENERIC_HEADS) are wrapped in marker tokens, `« ... »`, which the encoder's
+  vocabulary already holds, so the model sees where the target is talked about.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from stance.gazetteer import canonical_target, find_targets
+
+OPEN, CLOSE = "«", "»"
+_LEADING_THE = re.compile(r"^the\s+", re.I)
+# Head nouns by which an article refers back to a named institution ("the government" for the
+# Iraqi government): marked as the target when the statement names it no other way.
+GENERIC_HEADS = frozenset({"government", "regime", "army", "military", "authorities", "administration", "militias"})
+
+
+@lru_cache(maxsize=4096)
+def _literal(target: str, the: bool = False) -> re.Pattern[str]:
+    """The target's words, any case, whole words; with `the`, its leading "the" is kept."""
+    words = (target if the else _LEADING_THE.sub("", target)).split()
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+
+
+def target_spans(text: str, target: str) -> list[tuple[int, int]]:
+    """Character spans in `text` that mention `target` (canonical or not), in order, never overlapping."""
+    name = canonical_target(target)
+    spans = [(m.start, m.end) for m in find_targets(text) if m.name == name]
+    words = _LEADING_THE.sub("", name).split()
+    if not spans and words:
+        spans = [m.span() for m in _literal(name).finditer(text)]
+    if not spans and len(words) > 1 and words[-1].lower() in GENERIC_HEADS:
+        spans = [m.span() for m in _literal(f"the {words[-1]}", the=True).finditer(text)]
+    return spans
+
+
+def mark_target(text: str, target: str) -> str:
+    """The statement with every mention of the target wrapped in `« ... »`."""
+    out, last = [], 0
+    for start, end in target_spans(text, target):
+        out += [text[last:start], OPEN, " ", text[start:end], " ", CLOSE]
+        last = end
+    return "".join(out) + text[last:] if out else text
+
+
+def stance_inputs(texts: list[str], targets: list[str], mark: bool) -> tuple[list[str], list[str]]:
+    """(first segments, second segments) for the tokenizer: the canonical target first, then the
+    statement, with the target's mentions marked when the model was trained that way."""
+    canon = [canonical_target(t) for t in targets]
+    return canon, [mark_target(x, t) for x, t in zip(texts, canon)] if mark else list(texts)

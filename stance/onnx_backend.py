@@ -4,6 +4,8 @@ onnxruntime. One graph returns both heads' logits from one encoder pass.
 Static quantization fixes every activation's int8 range at export time, from calibration
 statements, so a window's scores never depend on the windows batched with it (dynamic
 quantization picks ranges per batch: a statement's label could change with its batch mates).
+The word-embedding table (a Gather) is quantized too: left in float32 it would be two thirds of
+the file (69 MB instead of 34).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from stance.config import CALIBRATION_ROWS
+from stance.inputs import stance_inputs
 
 ONNX_FILE = "model.int8.onnx"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -79,8 +82,9 @@ class _Calibration:
         self.items = []
         for target, text in pairs[:CALIBRATION_ROWS]:
             encs = [clf.tokenizer([text], truncation=True, max_length=clf.config.max_length)]
-            if target:
-                encs.append(clf.tokenizer([target], [text], truncation="only_second", max_length=clf.config.max_length))
+            if target:  # the pair as the model reads it: canonical target, marked mentions
+                first, second = stance_inputs([text], [target], clf.config.target_markers)
+                encs.append(clf.tokenizer(first, second, truncation="only_second", max_length=clf.config.max_length))
             for e in encs:
                 ids = np.asarray(e["input_ids"], dtype=np.int64)
                 types = np.asarray(e["token_type_ids"], dtype=np.int64) if "token_type_ids" in e else np.zeros_like(ids)
@@ -110,7 +114,7 @@ def _quantize_static(clf, fp32: Path, out: Path, calibration) -> Path:
     keep = [n for n in matmuls if re.search(KEEP_FLOAT, n)]
     quantize_static(str(pre), str(out), reader, quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                    op_types_to_quantize=["MatMul"], nodes_to_exclude=keep,
+                    op_types_to_quantize=["MatMul", "Gather"], nodes_to_exclude=keep,
                     extra_options={"WeightSymmetric": True, "ActivationSymmetric": False})
     return out
 

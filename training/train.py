@@ -424,8 +424,8 @@ label contract (`ANNOTATION.md`, copied in `training/data/annotations/BRIEF.md`)
 - Architecture: one shared encoder with mean pooling and two linear heads; stance reads the
   pair (target, statement), framing the statement alone.{markers}
 - Files: `model.safetensors` (float16 weights, for the PyTorch path), `model.int8.onnx`
-  (the default fast CPU path: int8 QDQ, per-channel weights, activation ranges calibrated on
-  in-domain train statements, so scores do not depend on batching; `python -m training.export_onnx`
+  (the default fast CPU path: int8 QDQ, per-channel weights and an int8 embedding table,
+  activation ranges calibrated on in-domain train statements, so scores do not depend on batching; `python -m training.export_onnx`
   redoes it), tokenizer files, `config.json` (labels, temperatures,
   window settings, training metadata), `manifest.json` (SHA-256 of every file, checked at load).
 - Trained by `python -m training.train --config models/{cfg.name}/train_config.json --data data/build --out models/{cfg.name}`

@@ -43,7 +43,6 @@ SOURCES: dict[str, Converter] = {
     "ibm_claim_stance": ibm_claim_stance.convert,
     "gwsd": gwsd.convert,
     "hatexplain": hatexplain.convert,
-    bench.SOURCE: bench.convert,
 }
 
 # Hook for the in-domain corpus: once training/data/converters/annotations.py exists with a
@@ -53,7 +52,9 @@ ANNOTATIONS_MODULE = "training.data.converters.annotations"
 
 
 def registry() -> dict[str, Converter]:
-    sources = dict(SOURCES)
+    """The public datasets, then the project's own annotations: the benchmark (source "bench",
+    training.data.converters.bench) and, when present, the in-domain corpus."""
+    sources = {**SOURCES, bench.SOURCE: bench.convert}
     if importlib.util.find_spec(ANNOTATIONS_MODULE) is not None:
         sources[ANNOTATIONS_SOURCE] = importlib.import_module(ANNOTATIONS_MODULE).convert
     return sources

@@ -82,9 +82,9 @@ def _choose_targets(text: str, article_actors: list[str], rng: random.Random) ->
     return own, targets
 
 
-def _usable(text: str) -> bool:
+def _usable(text: str, max_chars: int = MAX_CHARS) -> bool:
     words = text.split()
-    return MIN_CHARS <= len(text) <= MAX_CHARS and len(words) >= 6 and sum(w.isalpha() for w in words) >= 0.6 * len(words)
+    return MIN_CHARS <= len(text) <= max_chars and len(words) >= 6 and sum(w.isalpha() for w in words) >= 0.6 * len(words)
 
 
 def collect(data_dir: Path, seed: int = 13) -> list[Candidate]:

@@ -34,6 +34,7 @@ from stance.metrics import cohen_kappa
 from stance.gazetteer import unique_targets
 from stance.quotes import extract_quotes
 from training.data.converters.bench import BENCH_DIR
+from training.data import candidates
 from training.data.articles import ARTICLE_SOURCES, GAZA_SOURCES, REGION_RE, iter_articles
 from training.data.corpus import (
     ANNOTATIONS_DIR, CORPUS_FILE, SHIPPABLE_SOURCES, norm_text, read_jsonl_dicts, read_label_pass, write_jsonl_dicts,
@@ -41,7 +42,7 @@ from training.data.corpus import (
 from training.data.splits import stable_hash
 
 PAIRS_FILE = ANNOTATIONS_DIR / "pairs.jsonl"
-MIN_CHARS, MAX_CHARS = 40, 600
+MAX_CHARS = 600  # shorter than the earlier rounds' 700: two or three targets to read per statement
 MAX_TARGETS = 3
 # Share of new articles per split, by hash of the article key.
 SHARES = {"bench": 0.2, "dev": 0.2}
@@ -65,14 +66,8 @@ class PairCandidate:
     split: str  # bench / dev / train
 
 
-def _rng(key: str) -> random.Random:
-    return random.Random(int(hashlib.sha1(key.encode()).hexdigest()[:12], 16))
-
-
 def _usable(text: str) -> bool:
-    words = text.split()
-    return (MIN_CHARS <= len(text) <= MAX_CHARS and len(words) >= 6
-            and sum(w.isalpha() for w in words) >= 0.6 * len(words))
+    return candidates._usable(text, MAX_CHARS)
 
 
 def choose_targets(text: str, article_actors: list[str], key: str) -> list[str]:
@@ -80,7 +75,7 @@ def choose_targets(text: str, article_actors: list[str], key: str) -> list[str]:
     two or three: a speaker's words about one side are often a stance toward the other."""
     own = unique_targets(text)[:MAX_TARGETS]
     others = [t for t in article_actors if t not in own]
-    _rng(key).shuffle(others)
+    candidates._stable_rng(key).shuffle(others)
     want = 2 if len(own) >= 2 else 3 if not own else 2
     return own + others[: max(0, min(want, MAX_TARGETS) - len(own))]
 

@@ -106,16 +106,22 @@ def _split_of(document: str, earlier: dict[str, str]) -> str | None:
     return "bench" if u < SHARES["bench"] else "dev" if u < SHARES["bench"] + SHARES["dev"] else "train"
 
 
-def collect(data_dir: Path, corpus: Path = CORPUS_FILE) -> list[PairCandidate]:
-    earlier, done_ids, done_texts = _labelled(corpus)
-    arts = [a for a in iter_articles(data_dir, ARTICLE_SOURCES) if REGION_RE.search(a.text)]
-    arts += list(iter_articles(data_dir, GAZA_SOURCES))
-    # actors of a whole article (Gaza rows are sentences: their article is the union of its rows)
+def _article_actors(arts) -> dict[str, list[str]]:
+    """Actors of each whole article, in order of first mention (Gaza rows are sentences: their
+    article's actors are the union of its rows')."""
     actors: dict[str, list[str]] = defaultdict(list)
     for a in arts:
         for t in unique_targets(a.text):
             if t not in actors[f"{a.source}:{a.document}"]:
                 actors[f"{a.source}:{a.document}"].append(t)
+    return actors
+
+
+def collect(data_dir: Path, corpus: Path = CORPUS_FILE) -> list[PairCandidate]:
+    earlier, done_ids, done_texts = _labelled(corpus)
+    arts = [a for a in iter_articles(data_dir, ARTICLE_SOURCES) if REGION_RE.search(a.text)]
+    arts += list(iter_articles(data_dir, GAZA_SOURCES))
+    actors = _article_actors(arts)
     out: list[PairCandidate] = []
     seen = set(done_texts)
     for a in arts:
@@ -143,11 +149,7 @@ def collect_narration(data_dir: Path, n: int, seed: int = 13, corpus: Path = COR
     the writer's; most news narration is `none`, which the model must learn too."""
     earlier, _, _ = _labelled(corpus)
     arts = list(iter_articles(data_dir, GAZA_SOURCES))
-    actors: dict[str, list[str]] = defaultdict(list)
-    for a in arts:
-        for t in unique_targets(a.text):
-            if t not in actors[f"{a.source}:{a.document}"]:
-                actors[f"{a.source}:{a.document}"].append(t)
+    actors = _article_actors(arts)
     pool = []
     for a in arts:
         document = f"{a.source}:{a.document}"

@@ -236,6 +236,18 @@ def _top(scores: dict) -> str:
     return max(scores, key=scores.get)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from stance.report import write_report
+
+    try:
+        n = write_report(args.results, args.output, title=args.title, outlet=args.outlet_column, date=args.date_column)
+    except (KeyError, ValueError) as e:
+        print(f"stance: error: {e}", file=sys.stderr)
+        return 2
+    print(f"stance: {args.output}: {n} quote(s)", file=sys.stderr)
+    return 0
+
+
 def cmd_evaluate_labels(args: argparse.Namespace) -> int:
     from stance.agreement import agreement, load_labels
 
@@ -374,6 +386,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--ray-actors", type=int, default=2, help="model actors in the pool (each loads the model once)")
     _label_options(c)
     c.set_defaults(func=cmd_classify)
+
+    r = sub.add_parser("report", help="one self-contained HTML report (charts, stance matrix, quote table) from results")
+    r.add_argument("results", nargs="+", metavar="RESULTS",
+                   help="output of `stance analyze` or `stance classify` (JSONL, CSV or Parquet; nested or long)")
+    r.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    r.add_argument("--title", default="stance report")
+    r.add_argument("--outlet-column", default="outlet", help="column naming the outlet (charts and filter by outlet)")
+    r.add_argument("--date-column", default="date", help="column holding the date (framing by month)")
+    r.set_defaults(func=cmd_report)
 
     e = sub.add_parser("evaluate-labels", help="agreement between two label files on shared ids (kappa, alpha)")
     e.add_argument("a", help="reference label file (JSONL)")

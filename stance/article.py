@@ -7,7 +7,7 @@ from stance.frames import paragraph_span
 from stance.gazetteer import canonical_target, unique_targets
 from stance.model import StanceClassifier
 from stance.quotes import extract_quotes
-from stance.types import LabelledQuote, Quote, TargetStance
+from stance.types import LabelledQuote, LabelledQuotes, Quote, TargetStance
 
 _default: StanceClassifier | None = None
 
@@ -35,17 +35,29 @@ UNCERTAIN = "uncertain"
 
 def confident(label: str, scores: dict[str, float], min_confidence: float | None) -> str:
     """The label, or `uncertain` when its probability is below min_confidence."""
-    return label if min_confidence is None or scores[label] >= min_confidence else UNCERTAIN
+    if min_confidence is None or label not in scores:  # `unsupported` has no scores
+        return label
+    return label if scores[label] >= min_confidence else UNCERTAIN
+
+
+def _evidence(p, head: str, label: str):
+    if p.evidence is None or p.evidence.get(head) is None:
+        return None
+    ev = p.evidence[head]
+    scores = p.stance_scores if head == "stance" else p.framing_scores
+    return tuple(tuple(e) for e in ev.get(label, ev.get(max(scores, key=scores.get), [])))
 
 
 def classify_article(text: str, targets: Sequence[str] | str | None = None,
                      classifier: StanceClassifier | None = None,
-                     min_confidence: float | None = None) -> list[LabelledQuote]:
+                     min_confidence: float | None = None, explain: bool = False) -> LabelledQuotes:
     """Every quote of the article with its speaker, framing and stance toward each target:
     the given targets, or by default the actors `find_targets` finds in the quote and its
     paragraph. A quote with no target gets its framing alone. Targets naming the same actor
     (PMF, Hashd) are asked once. A label whose probability is below min_confidence is
-    `uncertain` (its scores are kept)."""
+    `uncertain` (its scores are kept). explain=True gives each label the words that moved it
+    most (`StanceClassifier.predict(explain=True)`). In a notebook the result shows each quote
+    highlighted in its paragraph."""
     if isinstance(targets, str):
         targets = [targets]
     if targets is not None:
@@ -56,11 +68,12 @@ def classify_article(text: str, targets: Sequence[str] | str | None = None,
     clf = classifier or default_classifier()
     quotes = extract_quotes(text)
     per_quote = [list(targets) if targets is not None else quote_targets(text, q) for q in quotes]
-    out = []
-    for q, preds in zip(quotes, clf.predict_targets([q.text for q in quotes], per_quote)):
-        stances = tuple(TargetStance(p.target, confident(p.stance, p.stance_scores, min_confidence), p.stance_scores)
-                        for p in preds if p.target is not None)
+    out = LabelledQuotes(text=text)
+    for q, preds in zip(quotes, clf.predict_targets([q.text for q in quotes], per_quote, explain=explain)):
+        stances = tuple(TargetStance(p.target, confident(p.stance, p.stance_scores, min_confidence), p.stance_scores,
+                                     _evidence(p, "stance", p.stance)) for p in preds if p.target is not None)
         first = preds[0]
         out.append(LabelledQuote(q, confident(first.framing, first.framing_scores, min_confidence),
-                                 first.framing_scores, stances, max(p.windows for p in preds)))
+                                 first.framing_scores, stances, max(p.windows for p in preds),
+                                 language=first.language, framing_evidence=_evidence(first, "framing", first.framing)))
     return out

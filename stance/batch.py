@@ -45,6 +45,7 @@ class JobOptions:
     min_confidence: float | None = None  # a label below this probability is written `uncertain`
     escape_formulas: bool = True  # CSV output: cells starting = + - @ get a leading ' (OWASP)
     max_text_chars: int = MAX_TEXT_CHARS  # longer texts are rejected (time grows with length)
+    explain: bool = False  # add the words behind each label (occlusion: one model pass per word)
 
 
 @dataclass
@@ -61,7 +62,9 @@ class JobSummary:
         rate = (self.read - self.resumed_from) / self.seconds if self.seconds else 0.0
         return (f"read {self.read} = written {self.written} + rejected {self.rejected}"
                 f" ({self.output_rows} output rows, {rate:.1f} rows/s"
-                + (f", resumed after row {self.resumed_from}" if self.resumed_from else "") + ")")
+                + (f", resumed after row {self.resumed_from}" if self.resumed_from else "") + ")"
+                + (f"; {self.extra['unsupported']} not English (unsupported, not labelled)"
+                   if self.extra.get("unsupported") else ""))
 
 
 def default_rejects_path(output: str | Path) -> Path:
@@ -141,14 +144,15 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
         for n, row, text, targets in pending:
             explicit = row.get(opts.target_column) or row.get(opts.targets_column)
             for k, lq in enumerate(classify_article(text, targets if explicit else None, classifier=clf,
-                                                    min_confidence=opts.min_confidence)):
+                                                    min_confidence=opts.min_confidence, explain=opts.explain)):
                 if long:
                     out += long_rows(lq, row.get(opts.id_column, n), k, model_name(clf),
                                      {"row": n, **paragraph_columns(text, lq.quote), **_passthrough(row, opts)})
                 else:
                     out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict(), "model": model_name(clf)})
         return out
-    labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size)
+    labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size,
+                                   explain=opts.explain)
     if opts.min_confidence is not None:
         labelled = [[replace(p, stance=p.stance and confident(p.stance, p.stance_scores, opts.min_confidence),
                              framing=confident(p.framing, p.framing_scores, opts.min_confidence)) for p in preds]
@@ -162,6 +166,11 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
         rec = {**_passthrough(row, opts), "framing": preds[0].framing, "framing_scores": preds[0].framing_scores,
                "stances": [{"target": p.target, "stance": p.stance, "scores": p.stance_scores} for p in preds if p.target],
                "windows": max(p.windows for p in preds), "model": model_name(clf)}
+        if preds[0].language:
+            rec["language"] = preds[0].language
+        if opts.explain and preds[0].evidence:
+            rec["evidence"] = {"framing": preds[0].evidence["framing"],
+                               "stance": {p.target: p.evidence["stance"] for p in preds if p.target}}
         if len(rec["stances"]) == 1:  # one target: flat columns too, for spreadsheets
             rec["target"], rec["stance"] = rec["stances"][0]["target"], rec["stances"][0]["stance"]
         out.append(rec)
@@ -409,6 +418,9 @@ class BatchJob:
         summary.rejected += len(bad) + len(rej)
         summary.written += len(chunk) - len(rej)
         summary.output_rows += len(rows)
+        foreign = sum(1 for r in rows if r.get("language") or (r.get("quote") or {}).get("language"))
+        if foreign:
+            summary.extra["unsupported"] = summary.extra.get("unsupported", 0) + foreign
         self._save_journal(consumed, writer, rejects, summary, prefix)
 
     def _save_journal(self, consumed: int, writer: TableWriter, rejects: TableWriter, summary: JobSummary,

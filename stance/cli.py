@@ -164,7 +164,7 @@ def _progress(args, inputs: _Inputs, desc: str):
                 file=sys.stderr, smoothing=0.1)
 
 
-def _run_articles(args: argparse.Namespace, per_doc, what: str) -> int:
+def _run_articles(args: argparse.Namespace, per_doc, what: str, note=lambda: "") -> int:
     """Read every article, write what per_doc(doc) returns (records, or pretty text)."""
     inputs = _Inputs(args)
     try:
@@ -183,7 +183,7 @@ def _run_articles(args: argparse.Namespace, per_doc, what: str) -> int:
             bar.close()
     finally:
         inputs.close()
-    print(f"stance: {inputs.documents} article(s), {n} {what}, {inputs.problems} input error(s)", file=sys.stderr)
+    print(f"stance: {inputs.documents} article(s), {n} {what}{note()}, {inputs.problems} input error(s)", file=sys.stderr)
     return 1 if inputs.problems else 0
 
 
@@ -213,15 +213,22 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     fmt = _Sink(args.output, args.output_format).fmt
     layout = args.layout or default_layout(fmt)
 
+    foreign = [0]
+
     def per_doc(doc):
         out = []
         for k, lq in enumerate(classify_article(doc.text, args.target or None, classifier=clf,
-                                                min_confidence=args.min_confidence)):
+                                                min_confidence=args.min_confidence, explain=args.explain)):
             q = lq.quote
+            foreign[0] += lq.language is not None
             if args.pretty:
-                stances = ", ".join(f"{s.target}: {s.stance} {s.scores[_top(s.scores)]:.2f}" for s in lq.stances) or "no target"
-                out.append(f"[{doc.id} {q.start}-{q.end}] {q.speaker or '(unknown)'} ({q.kind}): {q.text}\n"
-                           f"    framing: {lq.framing} {lq.framing_scores[_top(lq.framing_scores)]:.2f} | stance: {stances}\n")
+                if lq.language:
+                    labels = f"not labelled: the model reads English, this is {lq.language!r}"
+                else:
+                    stances = ", ".join(f"{s.target}: {s.stance} {s.scores[_top(s.scores)]:.2f}" for s in lq.stances)
+                    labels = (f"framing: {lq.framing} {lq.framing_scores[_top(lq.framing_scores)]:.2f} | "
+                              f"stance: {stances or 'no target'}")
+                out.append(f"[{doc.id} {q.start}-{q.end}] {q.speaker or '(unknown)'} ({q.kind}): {q.text}\n    {labels}\n")
             elif layout == "long":
                 out += long_rows(lq, doc.id, k, model_name(clf), _with_fields(paragraph_columns(doc.text, q), doc))
             else:
@@ -229,11 +236,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                                          **paragraph_columns(doc.text, q)}, doc))
         return out
 
-    return _run_articles(args, per_doc, "labelled quote(s)")
+    return _run_articles(args, per_doc, "labelled quote(s)",
+                         lambda: f", {foreign[0]} not English (unsupported, not labelled)" if foreign[0] else "")
 
 
 def _top(scores: dict) -> str:
-    return max(scores, key=scores.get)
+    return max(scores, key=scores.get) if scores else None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -297,7 +305,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                       errors=args.errors, resume=args.resume, quiet=args.quiet,
                       check_duplicate_ids=not args.allow_duplicate_ids, layout=layout,
                       max_text_chars=args.max_text_chars, escape_formulas=not args.no_escape_formulas,
-                      min_confidence=args.min_confidence)
+                      min_confidence=args.min_confidence, explain=args.explain)
     cols = table_columns(args.input, in_fmt) if Path(args.input).is_file() else None
     if cols is not None and args.text_column not in cols:
         print(f"stance: error: {'-' if stdin else args.input}: no text column {args.text_column!r} "
@@ -408,6 +416,8 @@ def _label_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--layout", choices=["long", "nested"],
                    help="long: one flat row per (quote, target), p_* score columns; nested: one record per "
                         "statement or quote with score dicts (default: long for CSV and Parquet, nested for JSONL)")
+    c.add_argument("--explain", action="store_true",
+                   help="add the words behind each label (word occlusion on the fast path: one model pass per word)")
     c.add_argument("--min-confidence", type=_probability, metavar="P",
                    help="write `uncertain` instead of a label whose probability is below P (scores are kept)")
 

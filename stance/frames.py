@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 LONG_COLUMNS = (
     "article_id", "quote_id", "quote", "speaker", "speaker_type", "speaker_confidence", "kind", "cue",
     "start", "end", "speaker_start", "speaker_end", "target", "stance", "p_favor", "p_against", "p_none",
-    "framing", "p_sectarian", "p_counter_sectarian", "p_none_framing", "model",
+    "framing", "p_sectarian", "p_counter_sectarian", "p_none_framing", "model", "language",
 )
 LAYOUTS = ("long", "nested")
 
@@ -67,11 +67,19 @@ def long_rows(lq: LabelledQuote, article_id, quote_id, model: str | None = None,
     base = quote_columns(lq.quote, article_id, quote_id)
     rows = []
     for s in lq.stances or (None,):
-        rows.append(_with_extra({**base, "target": s.target if s else None,
-                                 **_label_columns(s.stance if s else None, s.scores if s else None, lq.framing,
-                                                  lq.framing_scores),
-                                 "model": model}, extra))
+        row = {**base, "target": s.target if s else None,
+               **_label_columns(s.stance if s else None, s.scores if s else None, lq.framing, lq.framing_scores),
+               "model": model, "language": lq.language}
+        if lq.framing_evidence is not None:  # explain=True: the words, strongest first, flat text
+            row["framing_evidence"] = evidence_text(lq.framing_evidence)
+            row["stance_evidence"] = evidence_text(s.evidence) if s else None
+        rows.append(_with_extra(row, extra))
     return rows
+
+
+def evidence_text(evidence) -> str | None:
+    """Evidence words as one flat cell: "slaughtering; Sunni"."""
+    return None if evidence is None else "; ".join(w for w, _ in evidence)
 
 
 def _with_extra(row: dict, extra: dict | None) -> dict:
@@ -87,11 +95,15 @@ def statement_rows(preds: Sequence[Prediction], article_id, quote_id, speaker=No
     """Long records for one statement (not an article quote): one per target prediction."""
     rows = []
     for p in preds:
-        rows.append(_with_extra({
-            "article_id": article_id, "quote_id": quote_id, "quote": p.text, "speaker": speaker,
-            "speaker_type": None, "speaker_confidence": None, "kind": None, "cue": None, "start": None, "end": None,
-            "speaker_start": None, "speaker_end": None, "target": p.target,
-            **_label_columns(p.stance, p.stance_scores, p.framing, p.framing_scores), "model": model}, extra))
+        row = {"article_id": article_id, "quote_id": quote_id, "quote": p.text, "speaker": speaker,
+               "speaker_type": None, "speaker_confidence": None, "kind": None, "cue": None, "start": None, "end": None,
+               "speaker_start": None, "speaker_end": None, "target": p.target,
+               **_label_columns(p.stance, p.stance_scores, p.framing, p.framing_scores), "model": model,
+               "language": p.language}
+        if p.evidence is not None:
+            row["framing_evidence"] = evidence_text(p.evidence["framing"].get(p.framing, []))
+            row["stance_evidence"] = evidence_text((p.evidence["stance"] or {}).get(p.stance, [])) if p.target else None
+        rows.append(_with_extra(row, extra))
     return rows
 
 
@@ -203,7 +215,7 @@ def quotes_frame(df: pd.DataFrame, text: str = "text", id: str | None = None, ta
             rows += long_rows(lq, ids[k], j, model_name(clf), extra)
     out = _frame(rows, df)
     if not label:
-        out = out.drop(columns=[c for c in LONG_COLUMNS[12:] if c in out.columns])
+        out = out.drop(columns=[c for c in LONG_COLUMNS[12:] if c in out.columns])  # target ... language
     return out
 
 

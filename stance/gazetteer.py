@@ -69,6 +69,8 @@ _WORD_CHAR = re.compile(r"\w")
 _NON_WORD_CHAR = re.compile(r"\W")
 _LEADING_THE = re.compile(r"the ")
 
+_ARABIC_PROCLITIC = "(?:(?:وبال|وال|بال|فال|وب|ال|و|ب|ف)(?=[\u0621-\u064a]))?"
+
 # Trie edge labels that are not a single character (so they cannot collide with one).
 _SEP = "<sep>"
 _APOS = "<apos>"
@@ -222,7 +224,9 @@ class Gazetteer:
         for phrase in self._phrases:
             _insert(root, phrase)
         body = _trie_regex(root) or "(?!)"  # an empty gazetteer matches nothing
-        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+        # Arabic writes the conjunction wa-, the preposition bi- and the article al- on the word:
+        # "وداعش", "بالحشد الشعبي" name the actor; the alias itself is group "a"
+        return re.compile(rf"(?<!\w){_ARABIC_PROCLITIC}(?P<a>{body})(?!\w)", re.IGNORECASE)
 
     def _shorter(self, text: str, start: int, end: int) -> tuple[re.Match[str], _Entry] | None:
         """The longest acceptable alias at ``start`` ending before ``end`` (after a case mismatch)."""
@@ -230,10 +234,10 @@ class Gazetteer:
         while limit > start and (m := self._pattern.match(text, start, limit)) is not None:
             # endpos makes the text look as if it ended there; check the real word boundary.
             if not _WORD_CHAR.match(text, m.end()):
-                entry = self._index.get(_key(m.group()))
+                entry = self._index.get(_key(m.group("a")))
                 if entry is None:  # an excluded phrase
                     return None
-                if entry.accepts(m.group()):
+                if entry.accepts(m.group("a")):
                     return m, entry
             limit = m.end() - 1
         return None
@@ -252,26 +256,26 @@ class Gazetteer:
         pos = 0
         while (m := self._pattern.search(text, pos)) is not None:
             # None for an excluded phrase, and for the odd character the regex folds differently.
-            entry = self._index.get(_key(m.group()))
+            entry = self._index.get(_key(m.group("a")))
             if entry is None:
                 pos = m.end()
                 continue
-            if not entry.accepts(m.group()):
+            if not entry.accepts(m.group("a")):
                 # Only a span with a non-word character inside can hold a shorter alias, or the
                 # start of another one; most rejections ("us", "Ira") are single words.
-                if not _NON_WORD_CHAR.search(text, m.start(), m.end()):
+                if not _NON_WORD_CHAR.search(text, m.start("a"), m.end()):
                     pos = m.end()
                     continue
-                shorter = self._shorter(text, m.start(), m.end())
+                shorter = self._shorter(text, m.start("a"), m.end())
                 if shorter is None:
-                    pos = m.start() + 1
+                    pos = m.start("a") + 1
                     continue
                 m, entry = shorter
             pos = m.end()
-            if entry.metonym and self._used_as_place(text, m.start(), m.end()):
+            if entry.metonym and self._used_as_place(text, m.start("a"), m.end()):
                 continue
             actor = entry.actor
-            mentions.append(TargetMention(actor.name, m.group(), m.start(), m.end(), actor.kind, actor.conflict))
+            mentions.append(TargetMention(actor.name, m.group("a"), m.start("a"), m.end(), actor.kind, actor.conflict))
         return mentions
 
     def unique_targets(self, text: str) -> list[str]:

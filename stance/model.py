@@ -23,7 +23,7 @@ from stance.config import (
     base_encoder_dir, default_model_dir, shipped_model_dir,
 )
 from stance.inputs import stance_inputs
-from stance.types import Prediction
+from stance.types import Prediction, PredictionList
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -430,8 +430,10 @@ class StanceClassifier:
         return stance, framing, windows
 
     def predict(self, texts: Iterable[str], targets: Iterable[str] | str | None = None,
-                batch_size: int = BATCH_SIZE) -> list[Prediction]:
-        """One Prediction per (text, target) pair, in input order."""
+                batch_size: int = BATCH_SIZE, explain: bool = False) -> list[Prediction]:
+        """One Prediction per (text, target) pair, in input order. explain=True adds `evidence`:
+        per label of each head, the words whose removal lowers that label's probability most
+        (occlusion on this classifier's backend; `stance.explain`), at one model pass per word."""
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         texts, targets = self._validate(texts, targets)
@@ -447,23 +449,38 @@ class StanceClassifier:
                 framing=max(fs, key=fs.get), framing_scores=fs,
                 windows=int(windows[i]),
             ))
-        return out
+        if explain:
+            from dataclasses import replace
+
+            from stance.explain import explain as occlusion
+
+            out = [replace(p, evidence=ev) for p, ev in zip(out, occlusion(self, texts, targets_list, batch_size=batch_size))]
+        return PredictionList(out)
 
     def predict_targets(self, texts: Sequence[str], targets: Sequence[Sequence[str]],
-                        batch_size: int = BATCH_SIZE) -> list[list[Prediction]]:
+                        batch_size: int = BATCH_SIZE, explain: bool = False) -> list[list[Prediction]]:
         """For each text, one Prediction per target in its list, or a single framing-only
-        Prediction when the list is empty; all pairs go through the model together."""
+        Prediction when the list is empty; all pairs go through the model together. A text that
+        is not English (`stance.language`) is not labelled: its labels are `unsupported` and its
+        `language` says what it is."""
         if len(texts) != len(targets):
             raise ValueError(f"got {len(texts)} texts but {len(targets)} target lists; give one list per text")
-        pairs = [(k, t) for k, ts in enumerate(targets) for t in ts]
+        from stance.language import UNSUPPORTED, detect
+
         out: list[list[Prediction]] = [[] for _ in texts]
+        # the model reads English only: other statements are marked, not labelled
+        foreign = {k: lang for k, lang in ((k, detect(t)) for k, t in enumerate(texts)) if lang}
+        for k, lang in foreign.items():
+            out[k] = [Prediction(texts[k], t, UNSUPPORTED, {}, UNSUPPORTED, {}, language=lang)
+                      for t in (targets[k] or [None])]
+        pairs = [(k, t) for k, ts in enumerate(targets) if k not in foreign for t in ts]
         if pairs:
-            preds = self.predict([texts[k] for k, _ in pairs], [t for _, t in pairs], batch_size)
+            preds = self.predict([texts[k] for k, _ in pairs], [t for _, t in pairs], batch_size, explain=explain)
             for (k, _), pred in zip(pairs, preds):
                 out[k].append(pred)
-        untargeted = [k for k, ts in enumerate(targets) if not ts]
+        untargeted = [k for k, ts in enumerate(targets) if not ts and k not in foreign]
         if untargeted:
-            for k, pred in zip(untargeted, self.predict([texts[k] for k in untargeted], None, batch_size)):
+            for k, pred in zip(untargeted, self.predict([texts[k] for k in untargeted], None, batch_size, explain=explain)):
                 out[k].append(pred)
         return out
 

@@ -62,13 +62,17 @@ def _from_records(rows: list[dict]) -> pd.DataFrame:
         base.setdefault("article_id", r.get("id", k))
         base.setdefault("quote_id", k)
         base["quote"] = r.get("text")
+        if isinstance(r.get("framing_evidence"), list):
+            base["framing_evidence"] = "; ".join(e[0] for e in r["framing_evidence"])
         fs = r.get("framing_scores") or {}
         base.update(p_sectarian=fs.get("sectarian"), p_counter_sectarian=fs.get("counter_sectarian"),
                     p_none_framing=fs.get("none"))
         for s in r["stances"] or [None]:
             ss = (s or {}).get("scores") or {}
+            ev = (s or {}).get("evidence")
             out.append({**base, "target": s and s["target"], "stance": s and s["stance"],
-                        "p_favor": ss.get("favor"), "p_against": ss.get("against"), "p_none": ss.get("none")})
+                        "p_favor": ss.get("favor"), "p_against": ss.get("against"), "p_none": ss.get("none"),
+                        **({"stance_evidence": "; ".join(e[0] for e in ev)} if isinstance(ev, list) else {})})
     return pd.DataFrame(out)
 
 
@@ -191,7 +195,7 @@ def table_data(df: pd.DataFrame, outlet: str | None) -> dict:
     has_par = "paragraph" in df.columns
     cols = ["quote_key", "article_id", "quote", "speaker", "framing", "start", "speaker_start", "speaker_end",
             "target", "stance", "p_favor", "p_against", "p_none", "p_sectarian", "p_counter_sectarian",
-            "p_none_framing"] + [c for c in ("paragraph", "paragraph_start", "evidence") if c in df.columns] \
+            "p_none_framing"] + [c for c in ("paragraph", "paragraph_start", "framing_evidence", "stance_evidence") if c in df.columns] \
         + ([outlet] if outlet else [])
     paragraphs: dict[str, int] = {}
     rows: dict[str, dict] = {}
@@ -206,6 +210,7 @@ def table_data(df: pd.DataFrame, outlet: str | None) -> dict:
             ps = [_num(r[c]) for c in ("p_favor", "p_against", "p_none")]
             entry["t"].append([r["target"], r["stance"] if _present(r["stance"]) else None,
                                max((p for p in ps if p is not None), default=None)])
+            entry["ev"] += [w for w in _evidence_words(r.get("stance_evidence")) if w not in entry["ev"]]
     plist = list(paragraphs)
     return {"rows": list(rows.values()), "paragraphs": plist, "mentions": _mentions(plist), "pageSize": PAGE_SIZE}
 
@@ -232,7 +237,7 @@ def _table_row(r: dict, has_par: bool, outlet: str | None, paragraphs: dict[str,
             "o": str(r[outlet]) if outlet and _present(r.get(outlet)) else None,
             "f": r["framing"] if isinstance(r["framing"], str) else None, "fc": max(fscores) if fscores else None,
             "t": [], "p": paragraphs.setdefault(par, len(paragraphs)), "q": [qs, qs + len(quote)], "sp": spk,
-            "ev": _evidence_words(r.get("evidence"))}
+            "ev": _evidence_words(r.get("framing_evidence"))}
 
 
 def _evidence_words(ev) -> list[str]:
@@ -361,6 +366,10 @@ h1{font-size:22px;margin:8px 0}h2{font-size:17px;margin:26px 0 8px;border-bottom
 table.matrix{border-collapse:collapse;font-size:12px}table.matrix td,table.matrix th{border:1px solid #e5e5e5;padding:3px 6px;text-align:center}
 table.matrix th.row{text-align:right;font-weight:500}table.matrix thead th{max-width:90px;font-weight:500}
 .filters{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:8px 0}.filters select,.filters input{font-size:13px;max-width:220px}
+"""
+
+# the quote view, shared by the report and the notebook view (`_repr_html_`)
+_VIEW_CSS = """
 table.quotes{border-collapse:collapse;width:100%}table.quotes td{border-top:1px solid #eee;padding:6px 4px;vertical-align:top}
 table.quotes td.ctx{line-height:1.9}.who{font-weight:600;white-space:nowrap}
 mark{padding:1px 2px;border-radius:3px}mark.q{background:#fdf2d0}mark.s{background:#d6eaf8;box-shadow:inset 0 -2px #2e86c1}
@@ -369,8 +378,84 @@ mark.t{background:#e8daef;box-shadow:inset 0 -2px #7d3c98}mark.q.t{background:#e
 .badge{display:inline-block;border-radius:10px;padding:0 8px;margin:1px 2px;font-size:12px;color:#fff;white-space:nowrap}
 .b-sectarian{background:#c0392b}.b-counter_sectarian{background:#2e86c1}.b-none{background:#909497}
 .b-favor{background:#1e8449}.b-against{background:#c0392b}.b-uncertain,.b-unsupported{background:#ca6f1e}
+"""
+
+_CSS += _VIEW_CSS + """
 .pager{margin:10px 0;display:flex;gap:8px;align-items:center}
 """
+
+def _marked(par: str, marks: list[tuple[int, int, str]]) -> str:
+    """The paragraph as HTML, each piece wrapped in <mark> with the classes of the spans over it
+    (the report's script does the same in the browser)."""
+    cuts = sorted({0, len(par), *(max(0, a) for a, _, _ in marks), *(min(len(par), b) for _, b, _ in marks)})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        if a >= b:
+            continue
+        cls = list(dict.fromkeys(c for s, e, c in marks if s <= a and e >= b))
+        piece = html.escape(par[a:b])
+        if cls:
+            tag = "speaker" if any(c == "s" and e == b for _, e, c in marks) and "s" in cls else \
+                  "target" if any(c == "t" and e == b for _, e, c in marks) and "t" in cls else ""
+            piece = f"<mark class='{' '.join(cls)}'>{piece}</mark>" + (f"<span class='tag'>{tag}</span>" if tag else "")
+        out.append(piece)
+    return "".join(out)
+
+
+def _word_marks(par: str, start: int, end: int, words: Iterable[str]) -> list[tuple[int, int, str]]:
+    marks = []
+    for w in dict.fromkeys(words):
+        for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", par[start:end], re.IGNORECASE):
+            marks.append((start + m.start(), start + m.end(), "ev"))
+    return marks
+
+
+def _badge(label: str | None, p: float | None) -> str:
+    if not label:
+        return ""
+    return f"<span class='badge b-{html.escape(label)}'>{html.escape(label)}{f' {p:.2f}' if p is not None else ''}</span>"
+
+
+def notebook_html(items, text: str | None = None) -> str:
+    """The report's highlighted view of LabelledQuotes (with their article's text) or
+    Predictions, as static HTML for a notebook."""
+    from stance.frames import paragraph_span
+    from stance.gazetteer import find_targets
+    from stance.types import LabelledQuote
+
+    rows = []
+    for it in items:
+        if isinstance(it, LabelledQuote):
+            q = it.quote
+            a, b = paragraph_span(text, q.start, q.end) if text else (q.start, q.end)
+            par = text[a:b] if text else q.text
+            marks = [(q.start - a, q.end - a, "q")]
+            if q.speaker_start is not None and a <= q.speaker_start < b:
+                marks.append((q.speaker_start - a, q.speaker_end - a, "s"))
+            words = [w for w, _ in it.framing_evidence or ()] + [w for s in it.stances for w, _ in s.evidence or ()]
+            marks += _word_marks(par, q.start - a, q.end - a, words)
+            who = q.speaker or "(unknown)"
+            labels = _badge(it.framing, max(it.framing_scores.values(), default=None)) + "<br>" + "".join(
+                f"<div>{html.escape(s.target)}: {_badge(s.stance, max(s.scores.values(), default=None))}</div>"
+                for s in it.stances)
+        else:  # a Prediction
+            par = it.text
+            marks = [(0, len(par), "q")]
+            ev = it.evidence or {}
+            words = [w for w, _ in (ev.get("framing") or {}).get(it.framing, [])] + \
+                    [w for w, _ in (ev.get("stance") or {}).get(it.stance, [])]
+            marks += _word_marks(par, 0, len(par), words)
+            who = ""
+            labels = _badge(it.framing, max(it.framing_scores.values(), default=None)) + (
+                f"<div>{html.escape(it.target)}: {_badge(it.stance, max(it.stance_scores.values(), default=None))}</div>"
+                if it.target and it.stance_scores else "")
+        marks += [(m.start, m.end, "t") for m in find_targets(par)]
+        rows.append(f"<tr class='quote-row'><td class='who'>{html.escape(who)}</td><td class='ctx'>{_marked(par, marks)}"
+                    f"</td><td>{labels}</td></tr>")
+    css = re.sub(r"(^|})\s*([^{}]+){", lambda m: m.group(1) + ",".join(".stance-view " + sel.strip()
+                 for sel in m.group(2).split(",")) + "{", _VIEW_CSS.strip())
+    return f"<div class='stance-view'><style>{css}</style><table class='quotes'>{''.join(rows)}</table></div>"
+
 
 _SCRIPT = r"""
 (function(){

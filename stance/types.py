@@ -81,6 +81,9 @@ class Prediction:
     framing: str
     framing_scores: dict[str, float]
     windows: int = 1  # >1: the statement exceeded the model's length and was read in windows
+    # with explain=True: {"stance": {label: [(word, weight), ...]} or None, "framing": {...}}
+    evidence: dict | None = None
+    language: str | None = None  # set when the statement is not English (labels: `unsupported`)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,6 +94,7 @@ class TargetStance:
     target: str
     stance: str
     scores: dict[str, float]
+    evidence: tuple[tuple[str, float], ...] | None = None  # explain=True: words behind the stance label
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,46 @@ class LabelledQuote:
     framing_scores: dict[str, float]
     stances: tuple[TargetStance, ...]
     windows: int = 1
+    language: str | None = None  # set when the quote is not English (labels: `unsupported`)
+    framing_evidence: tuple[tuple[str, float], ...] | None = None  # explain=True: words behind the framing label
 
     def to_dict(self) -> dict:
-        return {**self.quote.to_dict(), "framing": self.framing, "framing_scores": self.framing_scores,
-                "stances": [asdict(s) for s in self.stances], "windows": self.windows}
+        d = {**self.quote.to_dict(), "framing": self.framing, "framing_scores": self.framing_scores,
+             "stances": [_stance_dict(s) for s in self.stances], "windows": self.windows}
+        if self.framing_evidence is not None:
+            d["framing_evidence"] = [list(e) for e in self.framing_evidence]
+        if self.language is not None:
+            d["language"] = self.language
+        return d
+
+
+def _stance_dict(s: TargetStance) -> dict:
+    d = asdict(s)
+    if s.evidence is None:
+        del d["evidence"]
+    else:
+        d["evidence"] = [list(e) for e in s.evidence]
+    return d
+
+
+class PredictionList(list):
+    """A list of Predictions that a notebook shows as the report's highlighted view."""
+
+    def _repr_html_(self) -> str:
+        from stance.report import notebook_html
+
+        return notebook_html(self)
+
+
+class LabelledQuotes(list):
+    """classify_article's result: a list of LabelledQuotes (with the article's text, for the
+    notebook view of each quote in its paragraph)."""
+
+    def __init__(self, items=(), text: str = ""):
+        super().__init__(items)
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        from stance.report import notebook_html
+
+        return notebook_html(self, self.text)

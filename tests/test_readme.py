@@ -2,7 +2,9 @@
 
 Every ```python block runs, in order, in one fresh interpreter at the repository root (later
 blocks may use earlier names, as in a notebook); a ```text block right after a Python block is
-the output that block must print, with the shipped model."""
+the output that block must print, with the shipped model. After a model change,
+`python tests/test_readme.py --update` rewrites those blocks with what the samples print now
+(read the diff: the prose around them may need the same change)."""
 import re
 import subprocess
 import sys
@@ -17,15 +19,41 @@ def readme_blocks():
     return [(code, expected) for code, expected in BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8"))]
 
 
-def test_readme_python_blocks_print_what_the_readme_says(tmp_path):
-    blocks = readme_blocks()
-    assert len(blocks) >= 3 and sum(1 for _, out in blocks if out) >= 3
+def run_blocks(blocks):
+    """What each block prints, run in order in one fresh interpreter."""
     runner = "".join(f"exec(compile({code!r}, 'README block {k}', 'exec'))\nprint({SEP!r}, end='')\n"
                      for k, (code, _) in enumerate(blocks))
     res = subprocess.run([sys.executable, "-c", runner], capture_output=True, text=True, cwd=ROOT, timeout=600,
                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert res.returncode == 0, res.stderr[-3000:]
-    printed = res.stdout.split(SEP)[: len(blocks)]
+    return res.stdout.split(SEP)[: len(blocks)]
+
+
+def test_readme_python_blocks_print_what_the_readme_says():
+    blocks = readme_blocks()
+    assert len(blocks) >= 3 and sum(1 for _, out in blocks if out) >= 3
+    printed = run_blocks(blocks)
     for k, ((code, expected), got) in enumerate(zip(blocks, printed)):
         if expected:
             assert got == expected, f"README block {k} printed:\n{got}\nbut the README says:\n{expected}"
+
+
+
+def update_readme() -> None:
+    """Rewrite each expected-output block with what its sample prints now."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    printed = iter(run_blocks(readme_blocks()))
+
+    def swap(m: re.Match) -> str:
+        got = next(printed)  # one per Python block, in order, whether or not it shows its output
+        if m.group(2) is None:
+            return m.group(0)
+        a, b = m.start(2) - m.start(0), m.end(2) - m.start(0)
+        return m.group(0)[:a] + got + m.group(0)[b:]
+
+    readme.write_text(BLOCK.sub(swap, text), encoding="utf-8")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
+    update_readme()

@@ -177,6 +177,12 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
     return out
 
 
+def _language(row: dict) -> str | None:
+    """The language a result row was marked with (not English: not labelled), nested or flat."""
+    quote = row.get("quote")
+    return row.get("language") or (quote.get("language") if isinstance(quote, dict) else None)
+
+
 class BatchJob:
     def __init__(self, classifier: StanceClassifier | None, input_path: str | Path, output_path: str | Path,
                  rejects_path: str | Path | None = None, options: JobOptions | None = None, labeler=None):
@@ -408,6 +414,7 @@ class BatchJob:
 
     def _commit(self, writer, rejects, chunk, bad, consumed, summary, prefix) -> None:
         rows, rej = self._classify(chunk, writer)
+        foreign = sum(1 for r in rows if _language(r))  # counted before the writer flattens nested fields
         try:
             writer.append(rows)
             rejects.append(sorted(bad + rej, key=lambda r: r["row"]))
@@ -418,7 +425,6 @@ class BatchJob:
         summary.rejected += len(bad) + len(rej)
         summary.written += len(chunk) - len(rej)
         summary.output_rows += len(rows)
-        foreign = sum(1 for r in rows if r.get("language") or (r.get("quote") or {}).get("language"))
         if foreign:
             summary.extra["unsupported"] = summary.extra.get("unsupported", 0) + foreign
         self._save_journal(consumed, writer, rejects, summary, prefix)

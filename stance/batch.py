@@ -134,15 +134,22 @@ Pending = tuple[int, dict, str, list[str]]  # (row number, input row, text, targ
 
 
 def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) -> list[dict]:
-    """Output records for validated rows: one per statement (with its stances toward every
-    target), or with `articles`, one per quote of each article."""
+    """Output records for validated rows, in input order (`label_groups`, flattened)."""
+    return [rec for group in label_groups(clf, opts, pending) for rec in group]
+
+
+def label_groups(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) -> list[list[dict]]:
+    """The output records of each validated row, one list per row: one record per statement
+    (with its stances toward every target), or with `articles`, one per quote of each article;
+    the long layout has one per (statement or quote, target)."""
     from stance.article import classify_article, confident
 
     long = opts.layout == "long"
     if opts.articles:
-        out = []
+        groups = []
         for n, row, text, targets in pending:
             explicit = row.get(opts.target_column) or row.get(opts.targets_column)
+            out: list[dict] = []
             for k, lq in enumerate(classify_article(text, targets if explicit else None, classifier=clf,
                                                     min_confidence=opts.min_confidence, explain=opts.explain)):
                 if long:
@@ -150,18 +157,19 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
                                      {"row": n, **paragraph_columns(text, lq.quote), **_passthrough(row, opts)})
                 else:
                     out.append({**_passthrough(row, opts), "row": n, "quote": lq.to_dict(), "model": model_name(clf)})
-        return out
+            groups.append(out)
+        return groups
     labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size,
                                    explain=opts.explain)
     if opts.min_confidence is not None:
         labelled = [[replace(p, stance=p.stance and confident(p.stance, p.stance_scores, opts.min_confidence),
                              framing=confident(p.framing, p.framing_scores, opts.min_confidence)) for p in preds]
                     for preds in labelled]
-    out = []
+    groups = []
     for (n, row, _, _), preds in zip(pending, labelled):
         if long:
-            out += statement_rows(preds, row.get(opts.id_column, n), n, row.get("speaker"), model_name(clf),
-                                  _passthrough(row, opts))
+            groups.append(statement_rows(preds, row.get(opts.id_column, n), n, row.get("speaker"), model_name(clf),
+                                         _passthrough(row, opts)))
             continue
         rec = {**_passthrough(row, opts), "framing": preds[0].framing, "framing_scores": preds[0].framing_scores,
                "stances": [{"target": p.target, "stance": p.stance, "scores": p.stance_scores} for p in preds if p.target],
@@ -173,8 +181,8 @@ def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) 
                                "stance": {p.target: p.evidence["stance"] for p in preds if p.target}}
         if len(rec["stances"]) == 1:  # one target: flat columns too, for spreadsheets
             rec["target"], rec["stance"] = rec["stances"][0]["target"], rec["stances"][0]["stance"]
-        out.append(rec)
-    return out
+        groups.append([rec])
+    return groups
 
 
 def _language(row: dict) -> str | None:

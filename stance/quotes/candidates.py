@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from stance.quotes.lexicon import (
-    NON_PERSON_WORDS, NOT_NAME_START, PREPOSITIONS, PRONOUNS, TIME_WORDS, TITLES,
+    NON_PERSON_WORDS, NOT_NAME_START, PREPOSITIONS, PRONOUNS, ROLE_NOUNS, TIME_WORDS, TITLES,
 )
 from stance.quotes.spans import _MASK
 
@@ -169,5 +169,32 @@ def _clean_speaker(mention: str) -> str:
     s = re.sub(r"^(?:the|The)\s+(?=[A-Z])", "", s)
     s = re.sub(r"\s*\([^)]*\)$", "", s)  # trailing acronym or party: "(FRB)", "(R-IN)"
     s = re.sub(r"^[A-Z][\w\-]*['’]s\s+(?=[A-Z])", "", s)  # "Iraq's Prime Minister X"
+    s = re.sub(r"['’]s?$", "", s)  # a possessive is the owner: "Bill Clinton’s"
     return _strip_titles(s)
 
+
+
+def checked(spk: _Speaker | None, parsed) -> tuple[_Speaker, str] | None:
+    """The mention as a speaker with its kind (pronoun, person, organisation, role), repaired
+    by the parse where the grammar cut it; None for a fragment (a dateline, a verb phrase, a
+    clause). Beyond the parsed part of a long article the rules decide."""
+    if spk is None:
+        return None
+    mention = spk.mention.strip()
+    if mention.lower() in PRONOUNS:
+        return spk, "pronoun"
+    if parsed.covers(spk.start, spk.end):
+        phrase = parsed.phrase(spk.start, spk.end)
+        if phrase is not None:
+            return _Speaker(parsed.text[phrase.start : phrase.end], phrase.start, phrase.end), phrase.kind
+    # no noun at the head for the parser (or beyond the parsed part): the rules decide
+    words = mention.rstrip(" .").split()
+    if _is_name(mention) or _name_in_clause(mention, spk.start) is not None:
+        return spk, ("person" if _is_person_like(_strip_titles(mention)) else "organisation")
+    if words and words[-1].lower() in ROLE_NOUNS and len(words) <= 6 and not _VERB_LIKE.search(mention):
+        return spk, "role"
+    return None
+
+
+# a verb inside a mention makes it a clause, not a noun phrase ("He went on to", "was quoted")
+_VERB_LIKE = re.compile(r"\b(?:was|were|is|are|been|being|to|went|used|quoted|\w+ing)\b", re.I)

@@ -4,9 +4,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from stance.quotes.candidates import _PROPER, _Speaker, _proper_words
+from dataclasses import dataclass
+
+from stance.quotes.candidates import _PROPER, _clean_speaker, _proper_words, _Speaker, checked
 from stance.quotes.cues import _attribute_after, _attribute_before, _reported
-from stance.quotes.lexicon import SCARE_QUOTE_MAX_WORDS, UNATTRIBUTED_MIN_WORDS
+from stance.quotes.lexicon import SCARE_QUOTE_MAX_WORDS, SPEECH_VERBS, UNATTRIBUTED_MIN_WORDS
+from stance.quotes.nlp import Parsed
 from stance.quotes.resolution import _Registry, _resolve
 from stance.quotes.spans import _looks_like_heading, _masked, _paragraphs, _quote_spans, _sentences, _trim
 from stance.types import Quote
@@ -31,45 +34,51 @@ def extract_quotes(text: str) -> list[Quote]:
         _PROPER.reset(token)
 
 
-def _extract(text: str) -> list[Quote]:
-    registry = _Registry(text)
-    quotes: list[Quote] = []
-    block_cue: tuple[_Speaker, str | None] | None = None  # the previous paragraph ended in `said:`
-    last_speaker: tuple[int, str] | None = None  # (paragraph index, speaker) of the latest direct quote
+_NO_SPEAKER: tuple[str | None, str, float] = (None, "unknown", 0.0)
+# a person named right after a pronoun cue, as the subject of a speech verb
+_FORWARD_CUE_RE = re.compile(r"[^.!?]{0,80}?\b(?:" + "|".join(sorted(SPEECH_VERBS | {"mentioned"})) + r")\b")
 
+
+def _extract(text: str) -> list[Quote]:
     paragraphs = _paragraphs(text)
     para_spans = [_quote_spans(text, a, b) for a, b in paragraphs]
     masked = _masked(text, [sp for spans in para_spans for sp in spans])  # once: linear in the article
+    parsed = Parsed(text, paragraphs)
+    art = _Article(text, masked, parsed, _Registry(text, masked, parsed))
+    registry = art.registry
+    quotes: list[Quote] = []
+    block_cue: tuple[_Speaker, str | None, str] | None = None  # the previous paragraph ended in `said:`
+    last_speaker: tuple[int, tuple] | None = None  # (paragraph index, resolved speaker) of the latest direct quote
+
     for p_idx, ((p_start, p_end), spans) in enumerate(zip(paragraphs, para_spans)):
         sentences = _sentences(masked, p_start, p_end)
         found: list[Quote] = []
 
         # A paragraph with no quotation marks after a `said:` line is the quote itself.
         if block_cue is not None and not spans and not _looks_like_heading(text[p_start:p_end]):
-            spk, cue = block_cue
-            name = _resolve(registry, spk, p_start)
+            spk, cue, kind = block_cue
+            resolved = _resolve(registry, spk, p_start, kind)
             s, e = _trim(text, p_start, p_end)
             if e > s:
-                quotes.append(_quote(text, s, e, name, "direct", cue, spk))
-                if name:
-                    registry.add_speaker(spk.start, name)
-                    last_speaker = (p_idx, name)
+                quotes.append(_quote(text, s, e, resolved, "direct", cue, spk))
+                if resolved[0]:
+                    registry.add_speaker(spk.start, resolved[0])
+                    last_speaker = (p_idx, resolved)
             block_cue = None
             continue
         prev_block, block_cue = block_cue, None
 
-        para_speaker: str | None = None
+        para_speaker: tuple | None = None
         for k, sp in enumerate(spans):
             recent = last_speaker[1] if last_speaker and p_idx - last_speaker[0] <= 1 else None
-            quote = _direct(text, masked, spans, k, sentences, (p_start, p_end), registry,
-                            prev_block, recent, para_speaker)
+            quote = _direct(art, spans, k, sentences, (p_start, p_end), prev_block, recent, para_speaker)
             if quote is None:
                 continue
             found.append(quote)
             if quote.speaker:
                 registry.add_speaker(quote.speaker_start if quote.speaker_start is not None else quote.start, quote.speaker)
-                last_speaker = (p_idx, quote.speaker)
-                para_speaker = quote.speaker
+                last_speaker = (p_idx, (quote.speaker, quote.speaker_type, quote.speaker_confidence))
+                para_speaker = last_speaker[1]
 
         direct = found[:]  # in article order, not overlapping
         direct_starts = [q.start for q in direct]
@@ -86,10 +95,11 @@ def _extract(text: str) -> list[Quote]:
             inside = sum(q.end - q.start for q in near if s <= q.start and q.end <= e + 2)
             if inside >= 0.5 * (e - s):
                 continue  # `He vowed that "..."`: the direct quote carries the statement
-            name = _resolve(registry, spk, spk.start)
-            found.append(_quote(text, s, e, name, "indirect", cue, spk))
-            if name:
-                registry.add_speaker(spk.start, name)
+            ok = checked(spk, parsed)
+            resolved = _resolve(registry, ok[0], ok[0].start, ok[1]) if ok else _NO_SPEAKER
+            found.append(_quote(text, s, e, resolved, "indirect", cue, ok[0] if ok else None))
+            if resolved[0]:
+                registry.add_speaker(ok[0].start, resolved[0])
 
         # A direct fragment inside a reported statement is part of it (mixed quotes).
         indirect = [q for q in found if q.kind == "indirect"]  # one per sentence: in order, disjoint
@@ -101,13 +111,23 @@ def _extract(text: str) -> list[Quote]:
             a = sentences[-1][0]
             if masked[a:p_end].rstrip().endswith(":"):
                 pre = _attribute_before(masked, a, len(masked[:p_end].rstrip()))
-                block_cue = pre
+                ok = checked(pre[0], parsed) if pre else None
+                block_cue = (ok[0], pre[1], ok[1]) if ok else None
     return quotes
 
 
-def _direct(text, masked, spans, k, sentences, paragraph, registry, block_cue, recent_speaker,
+@dataclass(frozen=True, slots=True)
+class _Article:
+    text: str
+    masked: str
+    parsed: Parsed
+    registry: _Registry
+
+
+def _direct(art: _Article, spans, k, sentences, paragraph, block_cue, recent_speaker,
             para_speaker) -> Quote | None:
     """The k-th quotation-mark span of a paragraph as a statement, or None for a scare quote."""
+    text, masked, registry = art.text, art.masked, art.registry
     sp = spans[k]
     words = len(text[sp.start : sp.end].split())
     if words == 0:
@@ -126,31 +146,61 @@ def _direct(text, masked, spans, k, sentences, paragraph, registry, block_cue, r
     pre = _attribute_before(masked, before_lim, sp.open_at) if re.search(r"(?:[:,]|\b[a-z]+)\s*$", before_seg) else None
     post = (_attribute_after(masked, sp.close_end, after_lim)
             if sp.closed and (ends_like_speech or re.match(r"\s*[,—–]", after_seg)) else None)
-    attribution = pre if pre and (re.search(r"[:,]\s*$", before_seg) or post is None) else (post or pre)
-    spk, cue, speaker = None, None, None
+    # a fragment is no speaker: the cue on the other side of the quote may still name one
+    # and a noun is no cue (`Responding to the president's remarks, "..." the governor said`)
+    pre_ok = checked(pre[0], art.parsed) if pre else None
+    post_ok = checked(post[0], art.parsed) if post else None
+    if pre_ok and post_ok and not _cue_is_verb(art, pre[1], before_lim, sp.open_at, True):
+        pre_ok = None
+    if pre_ok and (re.search(r"[:,]\s*$", before_seg) or post_ok is None):
+        attribution = (pre_ok, pre[1])
+    elif post_ok:
+        attribution = (post_ok, post[1])
+    else:
+        attribution = None
+    spk, cue, resolved = None, None, _NO_SPEAKER
     if attribution:
-        spk, cue = attribution
-        speaker = _resolve(registry, spk, spk.start)
+        (spk, kind), cue = attribution
+        forward = _forward_person(art, spk, p_end) if kind == "pronoun" and spk.start > sp.close_end else None
+        resolved = _resolve(registry, spk, spk.start, kind, forward)
     elif k == 0 and block_cue is not None and sp.open_at - p_start < 3:
-        spk, cue = block_cue
-        speaker = _resolve(registry, spk, p_start)
+        spk, cue, kind = block_cue
+        resolved = _resolve(registry, spk, p_start, kind)
     elif para_speaker is not None and words > SCARE_QUOTE_MAX_WORDS:
-        speaker = para_speaker  # a continuation: `"A," he said. "B."`
+        resolved = (*para_speaker[:2], min(para_speaker[2], 0.7))  # a continuation: `"A," he said. "B."`
     elif recent_speaker is not None and words > SCARE_QUOTE_MAX_WORDS and not before_seg.strip(" \u00a0"):
-        speaker = recent_speaker  # a quote paragraph right after an attributed one
+        resolved = (*recent_speaker[:2], min(recent_speaker[2], 0.6))  # a quote paragraph right after an attributed one
     if words <= SCARE_QUOTE_MAX_WORDS and attribution is None:
         return None
     in_sentence = before_seg.strip() or after_seg.strip(" .,\"”")
     is_statement = (
         words >= UNATTRIBUTED_MIN_WORDS
-        or (speaker is not None and (ends_like_speech or not in_sentence))
+        or (resolved[0] is not None and (ends_like_speech or not in_sentence))
         or (attribution is not None and ends_like_speech)
     )
     if not is_statement:
         return None
     s, e = _trim(text, sp.start, sp.end)
-    return _quote(text, s, e, speaker, "direct", cue, spk) if e > s else None
+    return _quote(text, s, e, resolved, "direct", cue, spk) if e > s else None
 
+
+def _cue_is_verb(art: _Article, cue: str | None, lo: int, hi: int, last: bool) -> bool:
+    if cue is None:
+        return True
+    at = art.masked.rfind(cue, lo, hi) if last else art.masked.find(cue, lo, hi)
+    return at < 0 or art.parsed.is_verb(at)
+
+
+def _forward_person(art: _Article, spk: _Speaker, p_end: int) -> str | None:
+    """A person named in the sentence after a pronoun cue, as the subject of a speech verb,
+    when the paragraph names nobody before it."""
+    if art.registry.named_in_paragraph(spk.start):
+        return None
+    for start, end, label in art.parsed.entities(spk.end, min(p_end, spk.end + 300)):
+        if label == "PERSON" and art.masked[start:end] == art.text[start:end] \
+                and _FORWARD_CUE_RE.match(art.masked, end, p_end):
+            return art.registry.full_name(_clean_speaker(art.text[start:end]), end)
+    return None
 
 
 def _within(q: Quote, indirect: list[Quote], starts: list[int]) -> bool:
@@ -159,11 +209,15 @@ def _within(q: Quote, indirect: list[Quote], starts: list[int]) -> bool:
     return i >= 0 and q.end <= indirect[i].end + 2
 
 
-def _quote(text: str, s: int, e: int, speaker: str | None, kind: str, cue: str | None, spk: _Speaker | None) -> Quote:
+def _quote(text: str, s: int, e: int, resolved: tuple[str | None, str, float], kind: str,
+           cue: str | None, spk: _Speaker | None) -> Quote:
+    speaker, speaker_type, confidence = resolved
     return Quote(
         text=text[s:e], start=s, end=e, speaker=speaker,
         kind=kind,  # type: ignore[arg-type]
         cue=cue.lower() if cue else None,
         speaker_start=spk.start if spk else None,
         speaker_end=spk.end if spk else None,
+        speaker_type=speaker_type if speaker else "unknown",  # type: ignore[arg-type]
+        speaker_confidence=round(confidence, 3) if speaker else 0.0,
     )

@@ -25,7 +25,7 @@ SPEECH_VERBS = frozenset(
     proclaim proclaims proclaimed cry cries cried yell yells yelled scream screams screamed
     whisper whispers whispered interject interjects interjected interrupt interrupts
     interrupted plead pleads pleaded sigh sighs sighed muse muses mused scoff scoffs scoffed
-    echo echoes echoed wonder wonders wondered recount recounts recounted posted""".split()
+    echo echoes echoed wonder wonders wondered recount recounts recounted posted quoted""".split()
 )
 # Participles that attach a quote to the sentence's subject: `X told Newsmax ..., adding, "..."`.
 SPEECH_PARTICIPLES = frozenset(
@@ -92,3 +92,30 @@ UNATTRIBUTED_MIN_WORDS = 6
 ATTRIBUTION_WINDOW = 220
 # A pronoun prefers the latest speaker over a person named less than this many characters later.
 SPEAKER_MEMORY = 1000
+
+# Nouns that head a role phrase a source can be named by ("a police spokesman", "security
+# sources", "the minister"); plural forms are listed so no stemmer is needed.
+ROLE_NOUNS = frozenset(
+    """spokesman spokesmen spokeswoman spokeswomen spokesperson spokespeople official officials
+    source sources minister ministers commander commanders president premier chancellor
+    secretary leader leaders chief chairman chairwoman director governor mayor ambassador envoy
+    general colonel brigadier officer officers analyst analysts expert experts researcher
+    researchers witness witnesses resident residents activist activists doctor doctors nurse
+    nurses farmer farmers teacher teachers student students worker workers lawyer lawyers judge
+    senator senators lawmaker lawmakers legislator legislators representative representatives
+    candidate nominee aide aides adviser advisers advisor advisors diplomat diplomats monitor
+    monitors observer observers critic critics supporter supporters protester protesters
+    demonstrator demonstrators voter voters member members cleric clerics imam sheikh emir king
+    queen prince emir sultan pope bishop priest mufti ayatollah head founder owner manager
+    executive executives economist economists historian professor scientist scientists
+    journalist reporter correspondent editor columnist author writer pollster strategist
+    strategists operative official's police statement report agency ministry government army
+    military militia group groups party council committee commission campaign office
+    organisation organization coalition alliance movement authorities authority people man
+    woman men women father mother son daughter brother sister family families relative
+    relatives survivor survivors victim victims soldier soldiers fighter fighters militant
+    militants rebel rebels villager villagers employee employees staff driver drivers
+    engineer engineers daily newspaper paper network channel broadcaster outlet magazine""".split()
+)
+# Words before a name that give the person's role: "Foreign Minister", "army commander".
+ROLE_TITLE_WORDS = ROLE_NOUNS | TITLES

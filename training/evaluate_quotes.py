@@ -297,6 +297,7 @@ class Result:
     seconds: float = 0.0
     tallies: dict[tuple[float, str], Tally] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # article id -> error; scored as no predictions
+    speakers: list[str] = field(default_factory=list)  # every predicted speaker, for the fragment count
 
 
 def evaluate(
@@ -320,6 +321,7 @@ def evaluate(
                 result.failures[article.id] = f"{type(e).__name__}: {e}"
                 pred = []
             result.seconds += time.perf_counter() - started
+            result.speakers.extend(p.speaker for p in pred if p.speaker)
             for th in THRESHOLDS:
                 pairs = match(article.text, gold, pred, th)
                 for row in ROWS:
@@ -340,6 +342,33 @@ def _errors(article: str, gold: Sequence[Item], pred: Sequence[Item], pairs: lis
     for i, j in pairs:
         if not same_speaker(pred[j].speaker, gold[i].speaker):
             yield row("wrong_speaker", pred[j], gold_speaker=gold[i].speaker, gold_text=gold[i].text)
+
+
+def is_fragment(doc) -> bool:
+    """A predicted speaker that is no name, pronoun or noun phrase, judged on its own parse: it
+    holds a verb, ends in a function word or modifier (`He went on to`, `Maybe I`, `Other
+    Sunni`, `Editor's`), or is a capitalised place alone (a dateline: `BASRA`)."""
+    toks = [t for t in doc if not t.is_punct and not t.is_space]
+    if not toks:
+        return True
+    last = toks[-1]
+    if any(t.pos_ in ("VERB", "AUX") for t in toks) or last.pos_ in ("ADP", "DET", "CCONJ", "SCONJ", "PART", "ADV", "ADJ"):
+        return True
+    if last.pos_ == "PRON" and len(toks) > 1:
+        return True
+    return len(toks) == 1 and doc.text.isupper() and last.ent_type_ == "GPE"
+
+
+def fragments(speakers: Sequence[str]) -> list[str]:
+    """The fragment speakers among ``speakers`` (parsed with the pipeline the extractor uses)."""
+    from stance.quotes.nlp import pipeline
+
+    nlp = pipeline()
+    if nlp is None:
+        return []
+    unique = sorted(set(speakers))
+    bad = {s for s, doc in zip(unique, nlp.pipe(unique)) if is_fragment(doc)}
+    return [s for s in speakers if s in bad]
 
 
 def _fmt(x: float | None) -> str:
@@ -374,6 +403,11 @@ def report(results: Sequence[Result], articles: Sequence[Article], splits: Seque
                 matched = f"{t.matched_gold}/{'–' if t.pred is None else t.matched_pred}"
                 lines.append(f"| {res.system} | {row.label} | {t.gold} | {pred} | {matched} | " + " | ".join(figures) + " |")
         lines.append("")
+    for r in results:
+        frags = fragments(r.speakers)
+        lines.append(f"Fragment speakers ({r.system}): {len(frags)} of {len(r.speakers)} predicted speakers "
+                     f"({_fmt(len(frags) / len(r.speakers) if r.speakers else None)}%)"
+                     + (f", e.g. {', '.join(repr(f) for f in sorted(set(frags))[:5])}." if frags else "."))
     lines.append("Run time (extraction only; textacy's includes spaCy parsing): "
                  + ", ".join(f"{r.system} {r.seconds:.1f} s" for r in results) + ".")
     for r in results:

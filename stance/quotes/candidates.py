@@ -156,7 +156,7 @@ def _plausible_subject(spk: _Speaker | None) -> _Speaker | None:
     first = words[0].lower()
     if first in {"that", "which", "who", "to", "of", "and", "but", "or", "if", "when", "because", "what", "while"} | PREPOSITIONS:
         return None
-    if not (first in PRONOUNS or spk.mention[:1].isupper() or first in {
+    if not (first in PRONOUNS or spk.mention[:1].isupper() or words[-1].lower() in ROLE_NOUNS or first in {
             "the", "a", "an", "some", "many", "several", "one", "two", "three", "officials", "sources",
             "witnesses", "residents", "activists", "analysts", "experts", "critics", "observers", "police"}):
         return None

@@ -20,9 +20,16 @@ def _speech_verbs(segment: str) -> list[re.Match]:
 def _attribute_after(masked: str, a: int, b: int) -> tuple[_Speaker, str] | None:
     """`"...," Ahmed Almahmoud, an analyst, said.` or `"...," said the minister.`"""
     seg = masked[a:b]
+    dash = re.match(r"[\s\u00a0]*[―—–][\s\u00a0]*", seg)  # `"..." ― Nell Carden Grey`
+    if dash:
+        name = _NAME_RE.match(seg, dash.end())
+        if name and _is_name(name.group()):
+            return _Speaker(name.group(), a + name.start(), a + name.end()), None
     verbs = _speech_verbs(seg)
     if not verbs or verbs[0].start() > ATTRIBUTION_WINDOW:
-        return None
+        acc = re.match(r"[\s,\u00a0—–-]*according to\s+([^,;:!?\"“”]{2,80})", seg)  # `"...," according to X.`
+        spk = _np_in_clause(acc.group(1).strip().rstrip("."), a + acc.start(1)) if acc else None
+        return (spk, "according to") if spk else None
     verb = verbs[0]
     before = seg[: verb.start()]
     cue = verb.group(1)
@@ -94,12 +101,24 @@ _TRAILING_RE = re.compile(
     r"(?P<subj>[^,]{2,80}?)\s+(?P<verb>said|says|added|adds|warned|claimed|insisted|argued|noted|stated|explained|told(?:\s+[A-Z][\w’'\-\.]*){1,4}|told\s+\w+)"
     r"|(?P<verb2>said|says|added)\s+(?P<subj2>[^,]{2,80}?)"
     r"|according\s+to\s+(?P<subj3>[^,]{2,80}?))"
-    r"(?:\s+(?:on|in|at|late|early|last|this|during|after|before)\b[^.]*)?\s*[.!?]?[\s\"”’]*$",
+    r"(?:\s+(?:on|in|at|late|early|last|this|during|after|before|today|yesterday|tonight|earlier|later|again|recently)\b[^.]*)?\s*[.!?]?[\s\"”’]*$",
     re.S,
 )
 _PARENTHETICAL_RE = re.compile(
     r"^(?P<a>.{10,}?),\s*(?P<subj>[^,]{2,60}?)\s+(?P<verb>said|say|says|added|argued|noted|warned|believe|believes|contend|contends|insisted),\s*(?P<b>.{10,})$",
     re.S,
+)
+# verbs of demand and accusation, whose complement is the statement: "called on X to ...",
+# "urged X to", "blamed X for", "demanded the release", "condemned the attack"
+_DEMAND_RE = re.compile(
+    r"\b(?P<verb>(?:called|calls|call)\s+(?:on|upon|for)|urged|urges|blamed|blames|demanded|demands|condemned|condemns|"
+    r"denounced|denounces|criticised|criticized|criticises|criticizes)\s+(?P<content>[^\s.;])"
+)
+# a time adverbial between a verb and its complement: "said late on Tuesday it would ..."
+_TIME_ADVERBIAL_RE = re.compile(
+    r"(?:\s+(?:late|early|earlier|later))?(?:\s+(?:on|last|this|next))?\s+(?:today|yesterday|tonight|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weekend|month|year|morning|afternoon|evening|night)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?,?(?=\s)"
 )
 _ACCUSE_RE = re.compile(r"\b(?P<verb>accused|accuses|accuse)\s+(?P<content>[^.;]{3,}?\s+of\s+\S)")
 _BARE_STOP = PREPOSITIONS | TIME_WORDS | frozenset(
@@ -187,7 +206,8 @@ def _reported(masked: str, a: int, b: int):
         verb = verb if verb == "according to" else verb.split()[0]
         lead = len(subj) - len(subj.lstrip())
         spk = _plausible_subject(_np_in_clause(subj.strip(), a + t.start(key) + lead))
-        if spk and len(subj.split()) <= 8 and not (key == "subj2" and spk.mention.split()[0].lower() in PRONOUNS):
+        if spk and len(subj.split()) <= 8 and _MASK * 4 not in subj \
+                and not (key == "subj2" and spk.mention.split()[0].lower() in PRONOUNS):
             return spk, verb, a + t.start("content"), a + t.end("content")
     p = _PARENTHETICAL_RE.match(sent)
     if p and _MASK * 4 not in sent:
@@ -199,14 +219,23 @@ def _reported(masked: str, a: int, b: int):
         if subj:
             c = a + m.start("content")
             return subj, m.group("verb").lower(), c, _content_end(masked, c, b)
+    for m in _DEMAND_RE.finditer(sent):
+        subj = _subject_before(sent, m.start("verb"), a)
+        if subj:
+            c = a + m.start("content")
+            return subj, " ".join(m.group("verb").lower().split()), c, _content_end(masked, c, b)
     for w in _WORD_RE.finditer(sent):
         verb = w.group(1).lower()
-        if verb not in BARE_COMPLEMENT_VERBS or not _bare_content_start(sent, w.end()):
+        if verb not in BARE_COMPLEMENT_VERBS:
+            continue
+        adverbial = _TIME_ADVERBIAL_RE.match(sent, w.end())
+        at = adverbial.end() if adverbial else w.end()
+        if not _bare_content_start(sent, at):
             continue
         subj = _subject_before(sent, w.start(), a)
         if subj is None:
             continue
-        c = a + w.end() + len(sent[w.end() :]) - len(sent[w.end() :].lstrip())
+        c = a + at + len(sent[at:]) - len(sent[at:].lstrip())
         if b - c >= 20:
             return subj, verb, c, _content_end(masked, c, b)
     return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from stance.quotes.candidates import _PROPER, _clean_speaker, _proper_words, _Speaker, checked
 from stance.quotes.cues import _attribute_after, _attribute_before, _reported
-from stance.quotes.lexicon import SCARE_QUOTE_MAX_WORDS, SPEECH_VERBS, UNATTRIBUTED_MIN_WORDS
+from stance.quotes.lexicon import ROLE_NOUNS, SCARE_QUOTE_MAX_WORDS, SPEECH_VERBS, UNATTRIBUTED_MIN_WORDS
 from stance.quotes.nlp import Parsed
 from stance.quotes.resolution import _Registry, _resolve
 from stance.quotes.spans import _looks_like_heading, _masked, _paragraphs, _quote_spans, _sentences, _trim
@@ -50,7 +50,19 @@ def _extract(text: str) -> list[Quote]:
     block_cue: tuple[_Speaker, str | None, str] | None = None  # the previous paragraph ended in `said:`
     last_speaker: tuple[int, tuple] | None = None  # (paragraph index, resolved speaker) of the latest direct quote
 
+    turns = _transcript_turns(text, paragraphs)
     for p_idx, ((p_start, p_end), spans) in enumerate(zip(paragraphs, para_spans)):
+        if p_idx in turns:  # `JANE PORTER: ...`, `Q: ...`, `A: ...`
+            label, s = turns[p_idx]
+            s, e = _trim(text, s, p_end)
+            if e > s:
+                spk = None if label.mention in ("Q", "A") else label  # the interviewer and guest are unnamed
+                resolved = (spk.mention, "person", 0.85) if spk else _NO_SPEAKER
+                quotes.append(_quote(text, s, e, resolved, "direct", None, spk))
+                if spk:
+                    registry.add_speaker(spk.start, spk.mention)
+            block_cue = None
+            continue
         sentences = _sentences(masked, p_start, p_end)
         found: list[Quote] = []
 
@@ -138,14 +150,14 @@ def _direct(art: _Article, spans, k, sentences, paragraph, block_cue, recent_spe
     sent = sentences[i] if i >= 0 and sentences[i][0] <= sp.open_at < sentences[i][1] else paragraph
     after_lim = min(spans[k + 1].open_at, sent[1]) if k + 1 < len(spans) else sent[1]
     before_lim = max(spans[k - 1].close_end, sent[0]) if k > 0 and spans[k - 1].closed else sent[0]
-    inner = text[sp.start : sp.end].rstrip()
+    inner = text[sp.start : sp.end].rstrip().rstrip("’'‘ ")  # `...,'" he said`: a nested quote ends it
     ends_like_speech = inner[-1:] in ",.!?…—-"
     before_seg = masked[before_lim : sp.open_at]
     after_seg = masked[sp.close_end : after_lim]
     # a cue must touch its quote: `said: "`, `, he said`, `"...," said X`
     pre = _attribute_before(masked, before_lim, sp.open_at) if re.search(r"(?:[:,]|\b[a-z]+)\s*$", before_seg) else None
     post = (_attribute_after(masked, sp.close_end, after_lim)
-            if sp.closed and (ends_like_speech or re.match(r"\s*[,—–]", after_seg)) else None)
+            if sp.closed and (ends_like_speech or re.match(r"\s*[,—–―]", after_seg)) else None)
     # a fragment is no speaker: the cue on the other side of the quote may still name one
     # and a noun is no cue (`Responding to the president's remarks, "..." the governor said`)
     pre_ok = checked(pre[0], art.parsed) if pre else None
@@ -166,6 +178,10 @@ def _direct(art: _Article, spans, k, sentences, paragraph, block_cue, recent_spe
     elif k == 0 and block_cue is not None and sp.open_at - p_start < 3:
         spk, cue, kind = block_cue
         resolved = _resolve(registry, spk, p_start, kind)
+    elif (fallback := _sentence_subject(art, sp, before_lim, after_lim)) is not None:
+        spk, kind = fallback
+        resolved = _resolve(registry, spk, spk.start, kind)
+        resolved = (resolved[0], resolved[1], resolved[2] * 0.6)  # no speech verb: less sure
     elif para_speaker is not None and words > SCARE_QUOTE_MAX_WORDS:
         resolved = (*para_speaker[:2], min(para_speaker[2], 0.7))  # a continuation: `"A," he said. "B."`
     elif recent_speaker is not None and words > SCARE_QUOTE_MAX_WORDS and not before_seg.strip(" \u00a0"):
@@ -182,6 +198,39 @@ def _direct(art: _Article, spans, k, sentences, paragraph, block_cue, recent_spe
         return None
     s, e = _trim(text, sp.start, sp.end)
     return _quote(text, s, e, resolved, "direct", cue, spk) if e > s else None
+
+
+# a transcript turn: a speaker's name in capitals, or Q / A, then a colon
+_TURN_RE = re.compile(r"[ \t\u00a0]*[\"“]?(?P<name>Q|A|[A-Z][A-Z’'.\-]+(?:[ \u00a0]+[A-Z][A-Z’'.\-]+){0,3})[ \u00a0]*:[ \u00a0]+(?=\S)")
+_NOT_TURNS = frozenset("UPDATE UPDATED WATCH BREAKING NOTE READ RELATED PHOTO PHOTOS VIDEO CLICK SOURCE SOURCES WARNING".split())
+
+
+def _transcript_turns(text: str, paragraphs: list[tuple[int, int]]) -> dict[int, tuple[_Speaker, int]]:
+    """Paragraph index -> (speaker label, start of the words) for an interview transcript: at
+    least two turns by two different labels, so a one-off dateline (`KARACHI: ...`) is none."""
+    turns = {}
+    for i, (a, b) in enumerate(paragraphs):
+        m = _TURN_RE.match(text, a, b)
+        if m and m.group("name").split()[-1].rstrip(".") not in _NOT_TURNS:
+            turns[i] = (_Speaker(m.group("name"), m.start("name"), m.end("name")), m.end())
+    return turns if len(turns) >= 2 and len({t[0].mention for t in turns.values()}) >= 2 else {}
+
+
+def _sentence_subject(art: _Article, sp, lo: int, hi: int) -> tuple[_Speaker, str] | None:
+    """A quote with no speech cue: the subject of the sentence's verb nearest to it, when that
+    is a name, a pronoun or a role (`"..." Mr. Burton fumed`)."""
+    found = art.parsed.verb_subject(lo, hi, sp.open_at, sp.close_end)
+    if found is None and sp.closed and not art.masked[sp.close_end : hi].strip():
+        # the quote is a whole sentence: `"...?" Mr. Burton fumed, ...` (SUBJECT VERB then , or .)
+        tail = re.match(r"[ \u00a0]+[^,;:!?\"“”]{1,40}?\b[a-z]+ed(?=[,.])", art.masked[sp.close_end : sp.close_end + 60])
+        if tail:
+            found = art.parsed.verb_subject(sp.close_end, sp.close_end + tail.end(), sp.open_at, sp.close_end)
+    if found is None:
+        return None
+    spk = checked(_Speaker(art.text[found[0] : found[1]], *found), art.parsed)
+    if spk is None or (spk[1] == "role" and spk[0].mention.split()[-1].lower() not in ROLE_NOUNS):
+        return None
+    return spk
 
 
 def _cue_is_verb(art: _Article, cue: str | None, lo: int, hi: int, last: bool) -> bool:

@@ -25,7 +25,7 @@ SPEECH_VERBS = frozenset(
     proclaim proclaims proclaimed cry cries cried yell yells yelled scream screams screamed
     whisper whispers whispered interject interjects interjected interrupt interrupts
     interrupted plead pleads pleaded sigh sighs sighed muse muses mused scoff scoffs scoffed
-    echo echoes echoed wonder wonders wondered recount recounts recounted posted quoted""".split()
+    echo echoes echoed wonder wonders wondered recount recounts recounted posted quoted mention mentions mentioned pointed""".split()
 )
 # Participles that attach a quote to the sentence's subject: `X told Newsmax ..., adding, "..."`.
 SPEECH_PARTICIPLES = frozenset(

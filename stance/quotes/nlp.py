@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from stance.config import QUOTE_NLP_MAX_CHARS
+from stance.quotes.lexicon import NON_PERSON_WORDS
 
 _ORG_LABELS = frozenset("ORG NORP GPE FAC".split())
 _NOUNISH = frozenset("NOUN PROPN".split())
@@ -101,6 +102,31 @@ class Parsed:
         toks = self.tokens(pos, pos + 1)
         return not toks or toks[0].pos_ in ("VERB", "AUX")
 
+    def verb_subject(self, lo: int, hi: int, q_start: int, q_end: int) -> tuple[int, int] | None:
+        """The subject of the verb nearest the quote text[q_start:q_end] among the verbs of
+        text[lo:hi] outside it (`"..." Mr. Burton fumed`, `X assured supporters that "..."`)."""
+        if not self.covers(lo, hi):
+            return None
+        outside = [t for t in self.tokens(lo, hi) if not (q_start <= t.idx + self._off(t) < q_end)]
+        region = {t.i for t in outside}
+        best = None
+        for verb in outside:
+            if verb.pos_ != "VERB":
+                continue
+            subj = next((c for c in verb.children if c.dep_ == "nsubj" and c.i in region), None)
+            if subj is None:
+                continue
+            at = verb.idx + self._off(verb)
+            distance = q_start - at if at < q_start else at - q_end
+            if best is None or distance < best[0]:
+                best = (distance, subj)
+        if best is None:
+            return None
+        subj = best[1]
+        left = min((t for t in subj.subtree if t.i in region and t.i <= subj.i), key=lambda t: t.i)
+        off = self._off(subj)
+        return left.idx + off, subj.idx + len(subj) + off
+
     def entities(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Entities inside text[start:end]."""
         i = bisect_left(self.ent_starts, start)
@@ -169,6 +195,8 @@ class Parsed:
             kind = "organisation"
         elif head.pos_ == "PROPN":
             kind = "person" if sum(t.pos_ == "PROPN" for t in toks) >= 2 else "organisation"
+        elif head.text.lower() in NON_PERSON_WORDS:  # "the interior ministry", "the army"
+            kind = "organisation"
         else:
             kind = "role"
         return Phrase(start, end, kind)

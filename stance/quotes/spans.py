@@ -77,7 +77,53 @@ def _quote_spans(text: str, p_start: int, p_end: int) -> list[_Span]:
             open_mark = (m.start(), m.end())  # a second opener: the first one was stray
     if open_mark is not None and p_end > open_mark[1]:
         spans.append(_Span(open_mark[1], p_end, open_mark[0], p_end, False))
-    return spans
+    return _with_single_quotes(text, p_start, p_end, spans)
+
+
+# Single quotation marks: curly, or straight ones that are not apostrophes (`don't`, `'90s`)
+# and not half of the NYT's doubled `''`.
+_SINGLE_RE = re.compile(r"[‘’‚]|(?<!')'(?!')")
+
+
+def _with_single_quotes(text: str, p_start: int, p_end: int, doubles: list[_Span]) -> list[_Span]:
+    """Add the spans of single quotation marks outside double ones (`He replied, ‘...’`); a
+    double-quoted phrase inside single marks (British style) is part of the outer quote. An
+    unclosed single mark is an apostrophe or a stray, never a quote to the paragraph's end."""
+    singles: list[_Span] = []
+    opened: int | None = None
+    d = 0
+    for m in _SINGLE_RE.finditer(text, p_start, p_end):
+        i = m.start()
+        while d < len(doubles) and doubles[d].close_end <= i:
+            d += 1
+        if d < len(doubles) and doubles[d].open_at <= i:
+            continue  # inside a double quote: a quote within a quote, or an apostrophe
+        prev = text[i - 1] if i > p_start else " "
+        nxt = text[i + 1] if i + 1 < p_end else " "
+        if prev.isalnum() and nxt.isalnum():
+            continue  # an apostrophe: don't, it’s, Shi'ite
+        if opened is None:
+            if (prev.isspace() or prev in "([{—–-:,") and nxt.isalpha() and m.group() != "’":
+                opened = i
+        elif not prev.isspace() and (nxt.isspace() or nxt in ".,;:!?)]}—–-" or i + 1 >= p_end) and m.group() != "‘":
+            if len(text[opened + 1 : i].split()) >= 1:
+                singles.append(_Span(opened + 1, i, opened, i + 1, True))
+            opened = None
+    if not singles:
+        return doubles
+    merged = []
+    k = 0
+    for sp in doubles:  # drop doubles nested in a single span, and singles that cross a double
+        while k < len(singles) and singles[k].close_end <= sp.open_at:
+            merged.append(singles[k])
+            k += 1
+        if k < len(singles) and singles[k].open_at <= sp.open_at and sp.close_end <= singles[k].close_end:
+            continue
+        if k < len(singles) and singles[k].open_at < sp.close_end:
+            k += 1  # crossing marks: trust the double quote
+        merged.append(sp)
+    merged.extend(singles[k:])
+    return sorted(merged, key=lambda sp: sp.open_at)
 
 
 def _masked(text: str, spans: list[_Span]) -> str:

@@ -176,7 +176,7 @@ class Parsed:
         last = head
         if right and toks[0].i <= head.i:
             cand = max(right, key=lambda t: t.i)
-            if cand.pos_ in _NOUNISH or cand.pos_ == "NUM":
+            if (cand.pos_ in _NOUNISH or cand.pos_ == "NUM") and cand.text[:1].isalnum():  # not an emoji
                 last = cand
         while first.i < head.i and (first.dep_ in ("punct", "cc", "prep", "case") or first.pos_ in ("ADP", "PUNCT", "CCONJ", "SCONJ", "ADV")):
             first = first.doc[first.i + 1]

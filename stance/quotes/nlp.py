@@ -154,6 +154,7 @@ class Parsed:
         # a cut phrase: every head modifies the noun right after the mention
         outer = {t.head.i for t in heads}
         if len(outer) == 1 and heads[0].head.i == toks[-1].i + 1 and heads[0].head.pos_ in _NOUNISH \
+                and heads[0].head.text[:1].isalpha() \
                 and all(t.dep_ in _LEFT_DEPS for t in heads):
             noun = heads[0].head
             return self._typed(toks[0].idx + self._off(noun), noun.idx + len(noun) + self._off(noun), [*toks, noun], noun)

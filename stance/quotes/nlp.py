@@ -154,9 +154,11 @@ class Parsed:
         # a cut phrase: every head modifies the noun right after the mention
         outer = {t.head.i for t in heads}
         if len(outer) == 1 and heads[0].head.i == toks[-1].i + 1 and heads[0].head.pos_ in _NOUNISH \
-                and heads[0].head.text[:1].isalpha() \
                 and all(t.dep_ in _LEFT_DEPS for t in heads):
             noun = heads[0].head
+            if not noun.text[:1].isalnum():  # the parse headed the name with an emoji or symbol after it
+                last = toks[-1]
+                return self._typed(toks[0].idx + self._off(last), last.idx + len(last) + self._off(last), toks, last)
             return self._typed(toks[0].idx + self._off(noun), noun.idx + len(noun) + self._off(noun), [*toks, noun], noun)
         head = next((t for t in heads if t.pos_ in _NOUNISH or t.pos_ == "PRON"), None)
         if head is None:

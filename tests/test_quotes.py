@@ -290,6 +290,7 @@ _SOUP = [
 @given(st.lists(st.sampled_from(_SOUP), max_size=30).map("".join))
 @example('"The port must stay open," the emir was quoted as saying by the state news agency.')
 @example('BASRA - "The water is salt," a farmer said. He went on to warn: "The fields will die."')
+@example('Responding to the remarks, Responding to the remarks, Samir Khoury said that He said: He said: ')
 def test_every_speaker_is_a_name_or_role_phrase_of_the_text(text):
     from stance.quotes.lexicon import PRONOUNS, ROLE_NOUNS
     from stance.quotes.nlp import Parsed

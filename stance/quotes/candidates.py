@@ -187,6 +187,9 @@ def checked(spk: _Speaker | None, parsed) -> tuple[_Speaker, str] | None:
         phrase = parsed.phrase(spk.start, spk.end)
         if phrase is not None:
             return _Speaker(parsed.text[phrase.start : phrase.end], phrase.start, phrase.end), phrase.kind
+        toks = parsed.tokens(spk.start, spk.end)
+        if toks and not any(t.ent_type_ or t.pos_ in ("PROPN", "NOUN") for t in toks):
+            return None  # no name or noun anywhere in it for the parser: a capitalised verb ("Responding")
     # no noun at the head for the parser (or beyond the parsed part): the rules decide
     words = mention.rstrip(" .").split()
     if _is_name(mention) or _name_in_clause(mention, spk.start) is not None:

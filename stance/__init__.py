@@ -1,10 +1,10 @@
 """stance: quoted statements in news, their speakers, stance toward a target and sectarian framing."""
-from stance.gazetteer import canonical_target, find_targets, unique_targets
+from stance.gazetteer import Gazetteer, canonical_target, find_targets, unique_targets
 from stance.quotes import extract_quotes
 from stance.types import LabelledQuote, Prediction, Quote, TargetMention, TargetStance
 
 __all__ = [
-    "LabelledQuote", "Prediction", "Quote", "StanceClassifier", "TargetMention", "TargetStance",
+    "Gazetteer", "LabelledQuote", "Prediction", "Quote", "StanceClassifier", "TargetMention", "TargetStance",
     "canonical_target", "classify_article", "extract_quotes", "find_targets", "label_frame", "quotes_frame",
     "unique_targets",
 ]

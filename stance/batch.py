@@ -20,7 +20,7 @@ from pathlib import Path
 
 from stance.config import MAX_TEXT_CHARS
 from stance.frames import default_layout, long_rows, model_name, paragraph_columns, statement_rows
-from stance.gazetteer import canonical_target, unique_targets
+from stance.gazetteer import Gazetteer, as_gazetteer
 from stance.model import StanceClassifier
 from stance.tables import NOFOLLOW, TableWriter, count_rows, read_rows, table_format
 from stance.types import InputError
@@ -46,6 +46,9 @@ class JobOptions:
     escape_formulas: bool = True  # CSV output: cells starting = + - @ get a leading ' (OWASP)
     max_text_chars: int = MAX_TEXT_CHARS  # longer texts are rejected (time grows with length)
     explain: bool = False  # add the words behind each label (occlusion: one model pass per word)
+    # your own actors merged into the shipped list (`Gazetteer.from_file`), None: the shipped list;
+    # it travels to Ray actors as its entries, and a resumed job must be given the same actors
+    gazetteer: Gazetteer | None = None
 
 
 @dataclass
@@ -117,7 +120,7 @@ def _targets(row: dict, opts: JobOptions, text: str, where: str) -> list[str] | 
     if raw is None:
         raw = row.get(opts.target_column)
     if raw is None or raw == "":
-        return unique_targets(text)  # default: the actors the statement names
+        return as_gazetteer(opts.gazetteer).unique_targets(text)  # default: the actors the statement names
     if isinstance(raw, str) and raw.lstrip().startswith("["):
         try:
             raw = json.loads(raw)  # a list stored as JSON text in a CSV cell
@@ -127,7 +130,8 @@ def _targets(row: dict, opts: JobOptions, text: str, where: str) -> list[str] | 
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(t, str) and t.strip() for t in raw):
         return InputError(where, None, f"targets must be a non-empty string or a list of them, got {raw!r}")
-    return list(dict.fromkeys(canonical_target(t) for t in raw))  # PMF and Hashd: one target
+    canonical = as_gazetteer(opts.gazetteer).canonical_target
+    return list(dict.fromkeys(canonical(t) for t in raw))  # PMF and Hashd: one target
 
 
 Pending = tuple[int, dict, str, list[str]]  # (row number, input row, text, targets)
@@ -151,7 +155,8 @@ def label_groups(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]
             explicit = row.get(opts.target_column) or row.get(opts.targets_column)
             out: list[dict] = []
             for k, lq in enumerate(classify_article(text, targets if explicit else None, classifier=clf,
-                                                    min_confidence=opts.min_confidence, explain=opts.explain)):
+                                                    min_confidence=opts.min_confidence, explain=opts.explain,
+                                                    gazetteer=opts.gazetteer)):
                 if long:
                     out += long_rows(lq, row.get(opts.id_column, n), k, model_name(clf),
                                      {"row": n, **paragraph_columns(text, lq.quote), **_passthrough(row, opts)})
@@ -160,7 +165,7 @@ def label_groups(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]
             groups.append(out)
         return groups
     labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size,
-                                   explain=opts.explain)
+                                   explain=opts.explain, gazetteer=opts.gazetteer)
     if opts.min_confidence is not None:
         labelled = [[replace(p, stance=p.stance and confident(p.stance, p.stance_scores, opts.min_confidence),
                              framing=confident(p.framing, p.framing_scores, opts.min_confidence)) for p in preds]
@@ -347,6 +352,7 @@ class BatchJob:
             writer.columns = state.get("columns")
             if state.get("finishing"):  # stopped while joining the output: finish again
                 return self._finish(writer, summary, time.time())
+            self._check_same_actors(state)
             self._check_input_unchanged(state)
             writer.truncate(state["output_size"])
             rejects.truncate(state["rejects_size"])
@@ -415,6 +421,13 @@ class BatchJob:
                            f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(now['mtime_ns'] / 1e9))}; resuming would "
                            "duplicate or drop rows. Start the job again on a new output")
 
+    def _check_same_actors(self, state: dict) -> None:
+        was = state.get("actors")  # journals from before --actors have none
+        if was is not None and was != as_gazetteer(self.opts.gazetteer).digest:
+            raise JobError(f"{self.output} was started with other actors (--actors); resuming would find other "
+                           "targets in the rest of the rows. Resume with the same --actors file, or start again "
+                           "on a new output")
+
     def _rows(self, skip: int) -> Iterator[tuple[int, dict | InputError]]:
         for k, item in enumerate(read_rows(self.input, self.in_fmt, self.opts.errors)):
             if k >= skip:
@@ -441,7 +454,8 @@ class BatchJob:
                       prefix, finishing: bool = False) -> None:
         state = {"rows_done": consumed, "output_size": writer.size(), "rejects_size": rejects.size(),
                  "columns": writer.columns, "summary": asdict(summary), "finishing": finishing,
-                 "input": {**self._input_stat(), "prefix_hash": prefix.hexdigest()}}
+                 "input": {**self._input_stat(), "prefix_hash": prefix.hexdigest()},
+                 "actors": as_gazetteer(self.opts.gazetteer).digest}
         tmp = self.journal.with_name(self.journal.name + ".tmp")
         tmp.unlink(missing_ok=True)  # a leftover, or a link planted there: never written through
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644), "w", encoding="utf-8") as fh:

@@ -204,11 +204,22 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     return _run_articles(args, per_doc, "quote(s)")
 
 
+def _gazetteer(args: argparse.Namespace):
+    """--actors: the user's actors merged into the shipped list, loaded and checked before any
+    input is read (a bad file: ValueError, one error and exit 2); None: the shipped list."""
+    if not getattr(args, "actors", None):
+        return None
+    from stance.gazetteer import Gazetteer
+
+    return Gazetteer.from_file(args.actors)
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from stance.article import classify_article
     from stance.frames import default_layout, long_rows, model_name, paragraph_columns
     from stance.model import StanceClassifier
 
+    gazetteer = _gazetteer(args)
     clf = StanceClassifier.from_pretrained(args.model)
     fmt = _Sink(args.output, args.output_format).fmt
     layout = args.layout or default_layout(fmt)
@@ -218,7 +229,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     def per_doc(doc):
         out = []
         for k, lq in enumerate(classify_article(doc.text, args.target or None, classifier=clf,
-                                                min_confidence=args.min_confidence, explain=args.explain)):
+                                                min_confidence=args.min_confidence, explain=args.explain,
+                                                gazetteer=gazetteer)):
             q = lq.quote
             foreign[0] += lq.language is not None
             if args.pretty:
@@ -248,7 +260,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from stance.report import write_report
 
     try:
-        n = write_report(args.results, args.output, title=args.title, outlet=args.outlet_column, date=args.date_column)
+        n = write_report(args.results, args.output, title=args.title, outlet=args.outlet_column, date=args.date_column,
+                         gazetteer=_gazetteer(args))
     except (KeyError, ValueError) as e:
         print(f"stance: error: {e}", file=sys.stderr)
         return 2
@@ -289,6 +302,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     from stance.frames import default_layout
 
+    gazetteer = _gazetteer(args)
     stdin = args.input == "-"
     if stdin:
         if args.resume:
@@ -305,7 +319,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                       errors=args.errors, resume=args.resume, quiet=args.quiet,
                       check_duplicate_ids=not args.allow_duplicate_ids, layout=layout,
                       max_text_chars=args.max_text_chars, escape_formulas=not args.no_escape_formulas,
-                      min_confidence=args.min_confidence, explain=args.explain)
+                      min_confidence=args.min_confidence, explain=args.explain, gazetteer=gazetteer)
     cols = table_columns(args.input, in_fmt) if Path(args.input).is_file() else None
     if cols is not None and args.text_column not in cols:
         print(f"stance: error: {'-' if stdin else args.input}: no text column {args.text_column!r} "
@@ -402,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--title", default="stance report")
     r.add_argument("--outlet-column", default="outlet", help="column naming the outlet (charts and filter by outlet)")
     r.add_argument("--date-column", default="date", help="column holding the date (framing by month)")
+    _actors_option(r, "highlighted in the quotes' paragraphs")
     r.set_defaults(func=cmd_report)
 
     e = sub.add_parser("evaluate-labels", help="agreement between two label files on shared ids (kappa, alpha)")
@@ -412,7 +427,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _actors_option(c: argparse.ArgumentParser, what: str) -> None:
+    c.add_argument("--actors", metavar="FILE",
+                   help=f"your own actors (JSON, the format of stance/resources/actors.json), merged with the "
+                        f"shipped list: {what}")
+
+
 def _label_options(c: argparse.ArgumentParser) -> None:
+    _actors_option(c, "found as targets, and their aliases canonicalised")
     c.add_argument("--layout", choices=["long", "nested"],
                    help="long: one flat row per (quote, target), p_* score columns; nested: one record per "
                         "statement or quote with score dicts (default: long for CSV and Parquet, nested for JSONL)")

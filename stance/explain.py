@@ -30,7 +30,7 @@ def _without(text: str, span: tuple[int, int]) -> str:
 
 
 def explain(clf: StanceClassifier, texts: Sequence[str], targets: Sequence[str | None], top_k: int = TOP_K,
-            batch_size: int = 32) -> list[dict]:
+            batch_size: int = 32, gazetteer=None) -> list[dict]:
     """Per (text, target): {"framing": {label: [(word, weight), ...]}, "stance": {...} or None},
     the top_k words with the largest positive weight for each label, strongest first."""
     out = []
@@ -38,7 +38,7 @@ def explain(clf: StanceClassifier, texts: Sequence[str], targets: Sequence[str |
         spans = words(text)
         variants = [text] + [_without(text, s) for s in spans]
         stance, framing = clf.predict_proba(variants, None if target is None else [target] * len(variants),
-                                            batch_size=batch_size)
+                                            batch_size=batch_size, gazetteer=gazetteer)
         ev = {"framing": _top(framing, clf.framing_classes_, text, spans, top_k),
               "stance": None if stance is None else _top(stance, clf.stance_classes_, text, spans, top_k)}
         out.append(ev)

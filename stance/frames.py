@@ -16,6 +16,8 @@ from stance.types import LabelledQuote, Prediction, Quote
 if TYPE_CHECKING:
     import pandas as pd
 
+    from stance.gazetteer import GazetteerLike
+
     from stance.model import StanceClassifier
 
 # The flat label columns, in order; `quote_frame`/`label_frame` add the input's columns after them.
@@ -114,9 +116,9 @@ def _frame(rows: list[dict], df: pd.DataFrame, drop: Sequence[str] = ()) -> pd.D
     return out.drop(columns=[c for c in drop if c in out.columns])
 
 
-def _row_targets(df: pd.DataFrame, target: str | None, targets: Sequence[str] | str | None):
+def _row_targets(df: pd.DataFrame, target: str | None, targets: Sequence[str] | str | None, gazetteer):
     """Per row: the explicit targets (a column of strings or lists, or one list for all), or None."""
-    from stance.gazetteer import canonical_target
+    canonical_target = gazetteer.canonical_target
 
     if target is not None and targets is not None:
         raise ValueError("give either target= (a column) or targets= (the same targets for every row), not both")
@@ -147,16 +149,21 @@ def _require(df, column: str, what: str) -> None:
 
 def label_frame(df: pd.DataFrame, text: str = "text", target: str | None = None,
                 targets: Sequence[str] | str | None = None, id: str | None = None, speaker: str | None = None,
-                classifier: StanceClassifier | None = None, batch_size: int | None = None) -> pd.DataFrame:
+                classifier: StanceClassifier | None = None, batch_size: int | None = None,
+                gazetteer: GazetteerLike = None) -> pd.DataFrame:
     """Label a table of statements: one row per (statement, target) with the flat label columns
     and every column of `df`.
 
     target: a column holding each row's target (a string or a list); targets: the same targets
     for every row; neither: the actors each statement names (`unique_targets`). id: the column
     used as article_id (default: the DataFrame's index); speaker: a column of speakers.
+    gazetteer: your own actors (`Gazetteer.from_file("my.json")`, or the path), found and
+    canonicalised along with the shipped ones.
     """
     from stance.article import default_classifier
-    from stance.gazetteer import unique_targets
+    from stance.gazetteer import as_gazetteer
+
+    g = as_gazetteer(gazetteer)
 
     _require(df, text, "text")
     if id is not None:
@@ -168,9 +175,9 @@ def label_frame(df: pd.DataFrame, text: str = "text", target: str | None = None,
     for i, t in enumerate(texts):
         if not isinstance(t, str) or not t.strip():
             raise ValueError(f"row {i} (index {df.index[i]!r}): column {text!r} is empty or not a string: {t!r}")
-    per_row = [ts if ts is not None else unique_targets(t) for ts, t in zip(_row_targets(df, target, targets), texts)]
+    per_row = [ts if ts is not None else g.unique_targets(t) for ts, t in zip(_row_targets(df, target, targets, g), texts)]
     kw = {"batch_size": batch_size} if batch_size else {}
-    labelled = clf.predict_targets(texts, per_row, **kw)
+    labelled = clf.predict_targets(texts, per_row, gazetteer=g, **kw)
     ids = df[id].tolist() if id is not None else df.index.tolist()
     speakers = df[speaker].tolist() if speaker is not None else [None] * len(df)
     records = df.to_dict("records")
@@ -182,21 +189,24 @@ def label_frame(df: pd.DataFrame, text: str = "text", target: str | None = None,
 
 def quotes_frame(df: pd.DataFrame, text: str = "text", id: str | None = None, target: str | None = None,
                  targets: Sequence[str] | str | None = None, classifier: StanceClassifier | None = None,
-                 label: bool = True, keep_text: bool = False) -> pd.DataFrame:
+                 label: bool = True, keep_text: bool = False, gazetteer: GazetteerLike = None) -> pd.DataFrame:
     """Extract and label the quotes of a table of articles: one row per (quote, target) with the
     flat label columns and the article's other columns (its text only with keep_text=True).
 
     id: the column used as article_id (default: the DataFrame's index); target / targets as in
     `label_frame` (neither: the actors each quote and its paragraph name). label=False gives the
-    quotes and speakers alone, without loading the model.
+    quotes and speakers alone, without loading the model. gazetteer: as in `label_frame`.
     """
+    from stance.gazetteer import as_gazetteer
     from stance.quotes import extract_quotes
+
+    g = as_gazetteer(gazetteer)
 
     _require(df, text, "text")
     if id is not None:
         _require(df, id, "id")
     ids = df[id].tolist() if id is not None else df.index.tolist()
-    per_row = _row_targets(df, target, targets)
+    per_row = _row_targets(df, target, targets, g)
     records = df.to_dict("records")
     rows: list[dict] = []
     if label:
@@ -211,7 +221,7 @@ def quotes_frame(df: pd.DataFrame, text: str = "text", id: str | None = None, ta
             for j, q in enumerate(extract_quotes(body)):
                 rows.append(_with_extra(quote_columns(q, ids[k], j), extra))
             continue
-        for j, lq in enumerate(classify_article(body, per_row[k], classifier=clf)):
+        for j, lq in enumerate(classify_article(body, per_row[k], classifier=clf, gazetteer=g)):
             rows += long_rows(lq, ids[k], j, model_name(clf), extra)
     out = _frame(rows, df)
     if not label:

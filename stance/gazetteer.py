@@ -22,6 +22,8 @@ Matching rules, in short:
 """
 from __future__ import annotations
 
+import difflib
+import hashlib
 import json
 import os
 import re
@@ -37,6 +39,7 @@ __all__ = [
     "KINDS",
     "Actor",
     "Gazetteer",
+    "as_gazetteer",
     "canonical_target",
     "find_targets",
     "load_gazetteer",
@@ -206,17 +209,124 @@ def _trie_regex(node: _Node) -> str:
 
 
 class Gazetteer:
-    """A validated set of actors with the matcher built from their aliases."""
+    """A validated set of actors with the matcher built from their aliases; immutable, so one
+    object can be loaded once and passed to every call (`gazetteer=`).
+
+    >>> g = Gazetteer.from_file("examples/actors.json")   # the shipped actors plus the file's
+    >>> g.unique_targets("The Karkh Neighbourhood Guard blamed the PMF.")
+    """
 
     def __init__(
         self,
         actors: tuple[Actor, ...],
         index: dict[str, _Entry],
         phrases: tuple[str, ...],
+        entries: tuple[dict[str, Any], ...] = (),
+        source: str = "actors.json",
     ) -> None:
         self.actors = actors
         self._index = index  # alias key -> entry; excluded phrases have no key here
         self._phrases = phrases  # every alias and excluded phrase, as written
+        self._entries = entries  # the validated entries, as in the file format
+        self.source = source
+
+    # --- construction --------------------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The shipped list, ``resources/actors.json`` (loaded once per process)."""
+        return _default_gazetteer()
+
+    @classmethod
+    def from_entries(cls, entries: Any, source: str = "<entries>", extend: bool = True) -> Gazetteer:
+        """From a list of entries in the actors.json format: merged into the shipped list
+        (``extend=True``), or alone. Raises ValueError naming the entry, the field and the fix."""
+        checked = _check_user_entries(entries, source)
+        if extend:
+            return _default_gazetteer()._merge(checked, source)
+        for i, e in enumerate(checked):
+            if "kind" not in e:
+                raise ValueError(f"{_where(source, i, e['name'])}: field 'kind' is missing; add one of {sorted(KINDS)}")
+        return _parse(checked, source)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], extend: bool = True) -> Gazetteer:
+        """A JSON file of your own actors, in the format of the shipped actors.json, merged into
+        the shipped list (``extend=False``: the file's actors alone). An entry named like a
+        shipped actor adds aliases to it; a new name adds an actor."""
+        source = os.fspath(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except FileNotFoundError:
+            raise ValueError(f"{source}: no such actors file") from None
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{source}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+        return cls.from_entries(_json(text, source), source, extend)
+
+    def merged(self, *others: Gazetteer) -> Gazetteer:
+        """A new gazetteer: this one's actors plus the others' (same rules as a user file)."""
+        out = self
+        for other in others:
+            if not isinstance(other, Gazetteer):
+                raise TypeError(f"merged() takes Gazetteer objects, not {type(other).__name__}; "
+                                "use Gazetteer.from_file(path) or Gazetteer.from_entries(list)")
+            out = out._merge(list(other._entries), other.source)
+        return out
+
+    def _merge(self, entries: list[dict[str, Any]], source: str) -> Gazetteer:
+        """Add validated user entries: a known name extends that actor, a new name is a new actor,
+        an alias of another actor (or an excluded phrase) is an error naming both."""
+        merged = [dict(e) for e in self._entries]
+        by_name = {_key(e["name"]): k for k, e in enumerate(merged)}
+        excluded = {_key(p) for p in self._phrases} - set(self._index)
+        for i, e in enumerate(entries):
+            where = _where(source, i, e["name"])
+            k = by_name.get(_key(e["name"]))
+            base = merged[k] if k is not None else None
+            owner_name = base["name"] if base is not None else e["name"]
+            for alias in [e["name"], *e.get("aliases", ())]:
+                key = _key(alias)
+                owner = self._index.get(key)
+                if owner is not None and owner.actor.name != owner_name:
+                    raise ValueError(
+                        f"{where}: alias {alias!r} already belongs to {owner.actor.name!r} in {self.source}; "
+                        f"remove it here, or move it to an entry named {owner.actor.name!r} to extend that actor")
+                if key in excluded:
+                    raise ValueError(f"{where}: alias {alias!r} is an 'exclude' phrase in {self.source} "
+                                     "(a name that must not match); remove it")
+            if base is None and "kind" not in e:
+                raise ValueError(f"{where}: field 'kind' is missing; a new actor needs one of {sorted(KINDS)} "
+                                 f"(or use the name of an actor of {self.source} to add aliases to it)")
+            if base is not None and "kind" in e and e["kind"] != base["kind"]:
+                raise ValueError(f"{where}: field 'kind' is {e['kind']!r} but {self.source} lists {base['name']!r} "
+                                 f"as {base['kind']!r}; drop 'kind' to add aliases to that actor")
+            if base is None:
+                by_name[_key(e["name"])] = len(merged)
+                merged.append(dict(e))
+                continue
+            for field in ("aliases", "conflict", "exact_case", "metonyms", "exclude"):
+                extra = [e["name"]] if field == "aliases" and e["name"] != base["name"] else []
+                if field in e or extra:
+                    base[field] = list(dict.fromkeys([*base.get(field, ()), *extra, *e.get(field, ())]))
+            if "note" in e:
+                base["note"] = f"{base['note']} {e['note']}" if base.get("note") else e["note"]
+        return _parse(merged, f"{self.source} + {source}")
+
+    def __reduce__(self):
+        # pickles (to Ray actors, worker processes) as its entries, rebuilt on arrival
+        if self is _default_gazetteer():
+            return (_default_gazetteer, ())
+        return (_parse, (list(self._entries), self.source))
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the entries: a resumed batch job checks it is given the same actors."""
+        blob = json.dumps(self._entries, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"Gazetteer({len(self.actors)} actors from {self.source})"
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -292,6 +402,98 @@ class Gazetteer:
         return entry.actor.name if entry is not None else stripped
 
 
+def _where(source: str, i: int, name: str | None = None) -> str:
+    return f"{source}: entry {i}" + (f" ({name!r})" if name is not None else "")
+
+
+_EXAMPLE = '[{"name": "Blue Front", "kind": "armed_group", "aliases": ["BF", "Jabhat al-Azraq"]}]'
+_LIST_FIELDS = ("aliases", "conflict", "exact_case", "metonyms", "exclude")
+
+
+def _check_user_entries(data: Any, source: str) -> list[dict[str, Any]]:
+    """A user's entries checked on their own (types, keys, short or repeated aliases), stripped.
+    Names may omit 'kind' here: whether they need one depends on the list they extend."""
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a JSON list of actor entries such as {_EXAMPLE}, "
+                         f"got {_json_type(data)}")
+    out: list[dict[str, Any]] = []
+    names: dict[str, int] = {}
+    aliases_seen: dict[str, tuple[int, str]] = {}  # alias key -> (entry, its name)
+    for i, raw in enumerate(data):
+        if not isinstance(raw, dict):
+            raise ValueError(f"{_where(source, i)}: expected an object such as {_EXAMPLE[1:-1]}, got {_json_type(raw)}")
+        name = raw.get("name")
+        if not isinstance(name, str) or not _key(name):
+            got = "missing" if name is None else ("empty" if isinstance(name, str) else _json_type(name))
+            raise ValueError(f"{_where(source, i)}: field 'name' is {got}; every entry needs the actor's canonical "
+                             "name as a string")
+        name = name.strip()
+        where = _where(source, i, name)
+        if unknown := sorted(set(raw) - _FIELDS):
+            hints = [f"{u!r} (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(u, _FIELDS, 1))
+                     else repr(u) for u in unknown]
+            raise ValueError(f"{where}: unknown field(s) {', '.join(hints)}; allowed: {', '.join(sorted(_FIELDS))}")
+        if (j := names.get(_key(name))) is not None:
+            raise ValueError(f"{where}: field 'name' repeats entry {j}; put all aliases of one actor in one entry")
+        names[_key(name)] = i
+        entry: dict[str, Any] = {"name": name}
+        if "kind" in raw:
+            if raw["kind"] not in KINDS:
+                raise ValueError(f"{where}: field 'kind' is {raw['kind']!r}; use one of {', '.join(sorted(KINDS))}")
+            entry["kind"] = raw["kind"]
+        for field in _LIST_FIELDS:
+            if field not in raw:
+                continue
+            value = raw[field]
+            if not isinstance(value, list):
+                raise ValueError(f"{where}: field {field!r} must be a list of strings, got {_json_type(value)}"
+                                 + (f"; write [{json.dumps(value, ensure_ascii=False)}]" if isinstance(value, str) else ""))
+            for k, v in enumerate(value):
+                if not isinstance(v, str):
+                    raise ValueError(f"{where}: field {field!r}, item {k} is {_json_type(v)} {v!r}, not a string")
+                if not _key(v):
+                    raise ValueError(f"{where}: field {field!r}, item {k} is empty; remove it")
+            entry[field] = [v.strip() for v in value]
+        if bad := [c for c in entry.get("conflict", ()) if not _CONFLICT_ID.fullmatch(c)]:
+            raise ValueError(f"{where}: field 'conflict' holds {bad}; conflict ids are lower-case words joined "
+                             "by _ (\"iraq\", \"northern_ireland\")")
+        if "note" in raw:
+            if not isinstance(raw["note"], str):
+                raise ValueError(f"{where}: field 'note' must be a string, got {_json_type(raw['note'])}")
+            entry["note"] = raw["note"]
+        written: dict[str, str] = {}
+        for n, alias in enumerate([name, *entry.get("aliases", ())]):
+            field = "aliases" if n else "name"
+            shape = _shape(alias)
+            if len(shape) == 1 or (len(shape) == 2 and not shape.isupper()):
+                raise ValueError(f"{where}: field {field!r}: {alias!r} has {len(shape)} character(s) and would match "
+                                 "everywhere; use a longer alias" + ("" if len(shape) == 1 else
+                                 ", or write it in capitals (an all-caps alias matches only capitals)"))
+            if alias.casefold() in written:
+                raise ValueError(f"{where}: field 'aliases' lists {alias!r} twice (or repeats the name); remove one")
+            written[alias.casefold()] = alias
+            key = _key(alias)
+            if (seen := aliases_seen.get(key)) is not None and seen[0] != i:
+                raise ValueError(f"{where}: field {field!r}: {alias!r} is also an alias of entry {seen[0]} "
+                                 f"({seen[1]!r}) in this file; an alias can name one actor only, keep it in one entry")
+            aliases_seen[key] = (i, name)
+        out.append(entry)
+    return out
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
+                         f"the file must be a JSON list of entries such as {_EXAMPLE}") from exc
+
+
 def _string_list(raw: dict[str, Any], field: str, where: str) -> list[str]:
     value = raw.get(field, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -365,7 +567,7 @@ def _parse(data: Any, source: str) -> Gazetteer:
                 raise ValueError(f"{where}: exclude phrase {phrase!r} is an alias of {previous.actor.name!r}")
             excluded.add(_key(phrase))
             phrases.append(phrase)
-    return Gazetteer(tuple(actors), index, tuple(phrases))
+    return Gazetteer(tuple(actors), index, tuple(phrases), tuple(data), source)
 
 
 def load_gazetteer(path: str | os.PathLike[str] | None = None) -> Gazetteer:
@@ -381,11 +583,7 @@ def load_gazetteer(path: str | os.PathLike[str] | None = None) -> Gazetteer:
 
 
 def _parse_json(text: str, source: str) -> Gazetteer:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{source}: not valid JSON: {exc}") from exc
-    return _parse(data, source)
+    return _parse(_json(text, source), source)
 
 
 @lru_cache(maxsize=1)
@@ -394,16 +592,32 @@ def _default_gazetteer() -> Gazetteer:
     return _parse_json(resource.read_text(encoding="utf-8"), "actors.json")
 
 
-def find_targets(text: str) -> list[TargetMention]:
-    """Every actor mention in ``text``, sorted by start and non-overlapping (longest alias wins)."""
-    return _default_gazetteer().find_targets(text)
+GazetteerLike = Gazetteer | str | os.PathLike | None
 
 
-def unique_targets(text: str) -> list[str]:
+def as_gazetteer(gazetteer: GazetteerLike) -> Gazetteer:
+    """What a ``gazetteer=`` argument names: None, the shipped list; a path, that file of your own
+    actors merged into the shipped list; a Gazetteer, itself."""
+    if gazetteer is None:
+        return _default_gazetteer()
+    if isinstance(gazetteer, Gazetteer):
+        return gazetteer
+    if isinstance(gazetteer, (str, os.PathLike)):
+        return Gazetteer.from_file(gazetteer)
+    raise TypeError(f"gazetteer must be a Gazetteer, a path to an actors file or None, not {type(gazetteer).__name__}")
+
+
+def find_targets(text: str, gazetteer: GazetteerLike = None) -> list[TargetMention]:
+    """Every actor mention in ``text``, sorted by start and non-overlapping (longest alias wins);
+    ``gazetteer``: your own actors (a Gazetteer or a file), default the shipped list."""
+    return as_gazetteer(gazetteer).find_targets(text)
+
+
+def unique_targets(text: str, gazetteer: GazetteerLike = None) -> list[str]:
     """Canonical names of the actors in ``text``, in order of first mention, without repeats."""
-    return _default_gazetteer().unique_targets(text)
+    return as_gazetteer(gazetteer).unique_targets(text)
 
 
-def canonical_target(name: str) -> str:
+def canonical_target(name: str, gazetteer: GazetteerLike = None) -> str:
     """Normalise a user-given target to its canonical name when it is a known alias."""
-    return _default_gazetteer().canonical_target(name)
+    return as_gazetteer(gazetteer).canonical_target(name)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from stance.gazetteer import canonical_target, find_targets
+from stance.gazetteer import GazetteerLike, as_gazetteer
 
 OPEN, CLOSE = "«", "»"
 _LEADING_THE = re.compile(r"^the\s+", re.I)
@@ -31,10 +31,11 @@ def _literal(target: str, the: bool = False) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, words)) + r"(?!\w)", re.I)
 
 
-def target_spans(text: str, target: str) -> list[tuple[int, int]]:
+def target_spans(text: str, target: str, gazetteer: GazetteerLike = None) -> list[tuple[int, int]]:
     """Character spans in `text` that mention `target` (canonical or not), in order, never overlapping."""
-    name = canonical_target(target)
-    spans = [(m.start, m.end) for m in find_targets(text) if m.name == name]
+    g = as_gazetteer(gazetteer)
+    name = g.canonical_target(target)
+    spans = [(m.start, m.end) for m in g.find_targets(text) if m.name == name]
     words = _LEADING_THE.sub("", name).split()
     if not spans and words:
         spans = [m.span() for m in _literal(name).finditer(text)]
@@ -43,17 +44,20 @@ def target_spans(text: str, target: str) -> list[tuple[int, int]]:
     return spans
 
 
-def mark_target(text: str, target: str) -> str:
+def mark_target(text: str, target: str, gazetteer: GazetteerLike = None) -> str:
     """The statement with every mention of the target wrapped in `« ... »`."""
     out, last = [], 0
-    for start, end in target_spans(text, target):
+    for start, end in target_spans(text, target, gazetteer):
         out += [text[last:start], OPEN, " ", text[start:end], " ", CLOSE]
         last = end
     return "".join(out) + text[last:] if out else text
 
 
-def stance_inputs(texts: list[str], targets: list[str], mark: bool) -> tuple[list[str], list[str]]:
+def stance_inputs(texts: list[str], targets: list[str], mark: bool,
+                  gazetteer: GazetteerLike = None) -> tuple[list[str], list[str]]:
     """(first segments, second segments) for the tokenizer: the canonical target first, then the
-    statement, with the target's mentions marked when the model was trained that way."""
-    canon = [canonical_target(t) for t in targets]
-    return canon, [mark_target(x, t) for x, t in zip(texts, canon)] if mark else list(texts)
+    statement, with the target's mentions marked when the model was trained that way. With your
+    own actors (`gazetteer`), their aliases canonicalise and are marked too."""
+    g = as_gazetteer(gazetteer)
+    canon = [g.canonical_target(t) for t in targets]
+    return canon, [mark_target(x, t, g) for x, t in zip(texts, canon)] if mark else list(texts)

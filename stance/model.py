@@ -404,15 +404,17 @@ class StanceClassifier:
         return texts, targets
 
     def predict_proba(self, texts: Iterable[str], targets: Iterable[str] | str | None = None,
-                      batch_size: int = BATCH_SIZE) -> tuple[np.ndarray | None, np.ndarray]:
+                      batch_size: int = BATCH_SIZE, gazetteer=None) -> tuple[np.ndarray | None, np.ndarray]:
         """(stance probabilities [n, 3] or None without targets, framing probabilities [n, 3]);
-        columns follow `stance_classes_` and `framing_classes_`. Calibrated by temperature."""
+        columns follow `stance_classes_` and `framing_classes_`. Calibrated by temperature.
+        gazetteer: your own actors (`stance.gazetteer.Gazetteer`), whose aliases canonicalise
+        the targets and are marked in the statements; default the shipped list."""
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        stance, framing, _ = self._scores(*self._validate(texts, targets), batch_size)
+        stance, framing, _ = self._scores(*self._validate(texts, targets), batch_size, gazetteer)
         return stance, framing
 
-    def _scores(self, texts: list[str], targets: list[str] | None, batch_size: int):
+    def _scores(self, texts: list[str], targets: list[str] | None, batch_size: int, gazetteer=None):
         if not texts:
             return (np.zeros((0, len(self.stance_classes_))) if targets is not None else None,
                     np.zeros((0, len(self.framing_classes_))), np.zeros(0, dtype=np.int64))
@@ -424,20 +426,21 @@ class StanceClassifier:
         windows = f_windows[rows]
         stance = None
         if targets is not None:
-            firsts, seconds = stance_inputs(texts, targets, self.config.target_markers)
+            firsts, seconds = stance_inputs(texts, targets, self.config.target_markers, gazetteer)
             s_logits, windows = self._logits("stance", firsts, seconds, batch_size)
             stance = _softmax(s_logits, self.config.stance_temperature)
         return stance, framing, windows
 
     def predict(self, texts: Iterable[str], targets: Iterable[str] | str | None = None,
-                batch_size: int = BATCH_SIZE, explain: bool = False) -> list[Prediction]:
-        """One Prediction per (text, target) pair, in input order. explain=True adds `evidence`:
+                batch_size: int = BATCH_SIZE, explain: bool = False, gazetteer=None) -> list[Prediction]:
+        """One Prediction per (text, target) pair, in input order (gazetteer: as in
+        `predict_proba`). explain=True adds `evidence`:
         per label of each head, the words whose removal lowers that label's probability most
         (occlusion on this classifier's backend; `stance.explain`), at one model pass per word."""
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         texts, targets = self._validate(texts, targets)
-        stance, framing, windows = self._scores(texts, targets, batch_size)
+        stance, framing, windows = self._scores(texts, targets, batch_size, gazetteer)
         targets_list = targets if targets is not None else [None] * len(texts)
         out = []
         for i, text in enumerate(texts):
@@ -454,11 +457,13 @@ class StanceClassifier:
 
             from stance.explain import explain as occlusion
 
-            out = [replace(p, evidence=ev) for p, ev in zip(out, occlusion(self, texts, targets_list, batch_size=batch_size))]
+            evidence = occlusion(self, texts, targets_list, batch_size=batch_size, gazetteer=gazetteer)
+            out = [replace(p, evidence=ev) for p, ev in zip(out, evidence)]
         return PredictionList(out)
 
     def predict_targets(self, texts: Sequence[str], targets: Sequence[Sequence[str]],
-                        batch_size: int = BATCH_SIZE, explain: bool = False) -> list[list[Prediction]]:
+                        batch_size: int = BATCH_SIZE, explain: bool = False,
+                        gazetteer=None) -> list[list[Prediction]]:
         """For each text, one Prediction per target in its list, or a single framing-only
         Prediction when the list is empty; all pairs go through the model together. A text that
         is not English (`stance.language`) is not labelled: its labels are `unsupported` and its
@@ -475,7 +480,8 @@ class StanceClassifier:
                       for t in (targets[k] or [None])]
         pairs = [(k, t) for k, ts in enumerate(targets) if k not in foreign for t in ts]
         if pairs:
-            preds = self.predict([texts[k] for k, _ in pairs], [t for _, t in pairs], batch_size, explain=explain)
+            preds = self.predict([texts[k] for k, _ in pairs], [t for _, t in pairs], batch_size, explain=explain,
+                                 gazetteer=gazetteer)
             for (k, _), pred in zip(pairs, preds):
                 out[k].append(pred)
         untargeted = [k for k, ts in enumerate(targets) if not ts and k not in foreign]

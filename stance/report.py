@@ -175,10 +175,11 @@ def share_chart(shares: pd.DataFrame, totals: pd.Series, title: str) -> str:
 # --- the quote table's data ------------------------------------------------------------------
 
 
-def _mentions(paragraphs: Sequence[str]) -> list[list[list]]:
-    from stance.gazetteer import find_targets
+def _mentions(paragraphs: Sequence[str], gazetteer=None) -> list[list[list]]:
+    from stance.gazetteer import as_gazetteer
 
-    return [[[m.start, m.end, m.name] for m in find_targets(p)] for p in paragraphs]
+    g = as_gazetteer(gazetteer)
+    return [[[m.start, m.end, m.name] for m in g.find_targets(p)] for p in paragraphs]
 
 
 def _num(v) -> float | None:
@@ -189,7 +190,7 @@ def _int(v) -> int | None:
     return int(v) if _present(v) else None
 
 
-def table_data(df: pd.DataFrame, outlet: str | None) -> dict:
+def table_data(df: pd.DataFrame, outlet: str | None, gazetteer=None) -> dict:
     """The quote table as compact arrays: one entry per quote (its targets gathered from its
     rows), paragraphs stored once. Plain loops over records: a groupby per quote is far slower."""
     has_par = "paragraph" in df.columns
@@ -212,7 +213,7 @@ def table_data(df: pd.DataFrame, outlet: str | None) -> dict:
                                max((p for p in ps if p is not None), default=None)])
             entry["ev"] += [w for w in _evidence_words(r.get("stance_evidence")) if w not in entry["ev"]]
     plist = list(paragraphs)
-    return {"rows": list(rows.values()), "paragraphs": plist, "mentions": _mentions(plist), "pageSize": PAGE_SIZE}
+    return {"rows": list(rows.values()), "paragraphs": plist, "mentions": _mentions(plist, gazetteer), "pageSize": PAGE_SIZE}
 
 
 def _present(v) -> bool:
@@ -316,8 +317,9 @@ def _month_column(quotes: pd.DataFrame, date: str | None) -> pd.Series | None:
 
 
 def build_report(df: pd.DataFrame, title: str = "stance report", outlet: str | None = "outlet",
-                 date: str | None = "date") -> str:
-    """The report's HTML from a long results frame (`load_results`)."""
+                 date: str | None = "date", gazetteer=None) -> str:
+    """The report's HTML from a long results frame (`load_results`); gazetteer: the actors whose
+    mentions are highlighted (your own with `Gazetteer.from_file`), default the shipped list."""
     outlet = outlet if outlet and outlet in df.columns else None
     quotes = _quotes(df).copy()
     charts = []
@@ -335,7 +337,7 @@ def build_report(df: pd.DataFrame, title: str = "stance report", outlet: str | N
         shares, totals = shares.sort_index(ascending=False), totals.sort_index(ascending=False)
         charts.append(("month", share_chart(shares, totals, "Framing by month")))
     chart_html = "".join(f"<figure class='chart' data-chart='{k}'>{svg}</figure>" for k, svg in charts)
-    data = json.dumps(table_data(df, outlet), ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    data = json.dumps(table_data(df, outlet, gazetteer), ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return _PAGE.format(title=html.escape(title), css=_CSS, totals=_totals_html(df, quotes), charts=chart_html,
                         matrix=_matrix_html(df), data=data, script=_SCRIPT,
                         outlet_filter="" if not outlet else "<label>Outlet <select id='f-outlet'></select></label>")
@@ -416,9 +418,9 @@ def _badge(label: str | None, p: float | None) -> str:
     return f"<span class='badge b-{html.escape(label)}'>{html.escape(label)}{f' {p:.2f}' if p is not None else ''}</span>"
 
 
-def notebook_html(items, text: str | None = None) -> str:
+def notebook_html(items, text: str | None = None, gazetteer=None) -> str:
     """The report's highlighted view of LabelledQuotes (with their article's text) or
-    Predictions, as static HTML for a notebook."""
+    Predictions, as static HTML for a notebook; gazetteer: the actors whose mentions are marked."""
     from stance.frames import paragraph_span
     from stance.gazetteer import find_targets
     from stance.types import LabelledQuote
@@ -449,7 +451,7 @@ def notebook_html(items, text: str | None = None) -> str:
             labels = _badge(it.framing, max(it.framing_scores.values(), default=None)) + (
                 f"<div>{html.escape(it.target)}: {_badge(it.stance, max(it.stance_scores.values(), default=None))}</div>"
                 if it.target and it.stance_scores else "")
-        marks += [(m.start, m.end, "t") for m in find_targets(par)]
+        marks += [(m.start, m.end, "t") for m in find_targets(par, gazetteer)]
         rows.append(f"<tr class='quote-row'><td class='who'>{html.escape(who)}</td><td class='ctx'>{_marked(par, marks)}"
                     f"</td><td>{labels}</td></tr>")
     css = re.sub(r"(^|})\s*([^{}]+){", lambda m: m.group(1) + ",".join(".stance-view " + sel.strip()

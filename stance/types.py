@@ -146,11 +146,12 @@ class LabelledQuotes(list):
     """classify_article's result: a list of LabelledQuotes (with the article's text, for the
     notebook view of each quote in its paragraph)."""
 
-    def __init__(self, items=(), text: str = ""):
+    def __init__(self, items=(), text: str = "", gazetteer=None):
         super().__init__(items)
         self.text = text
+        self.gazetteer = gazetteer  # the actors the targets were found with: the view marks them
 
     def _repr_html_(self) -> str:
         from stance.report import notebook_html
 
-        return notebook_html(self, self.text)
+        return notebook_html(self, self.text, gazetteer=self.gazetteer)

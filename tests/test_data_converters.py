@@ -309,6 +309,24 @@ def test_annotations_module_joins_the_registry(tmp_path, monkeypatch):
     assert list(build.registry()) == [*PUBLIC, "bench", "annotations"]
 
 
+def test_narration_pairs_are_their_own_source(tmp_path):
+    # a train config that names only "annotations" must get the corpus and the quote pairs,
+    # never the prose-sentence pairs (mostly `none`): the shipped model's config reproduces it
+    from training.data.converters import annotations
+
+    assert list(build.registry())[-2:] == ["annotations", "narration"]
+    corpus, pairs = tmp_path / "corpus.jsonl", tmp_path / "pairs.jsonl"
+    corpus.write_text("".join(json.dumps(row_dict(id=f"c:{k}", source="annotations", meta={"kind": kind})) + "\n"
+                              for k, kind in enumerate(["direct", "narration"])))  # the corpus's own prose stays
+    pairs.write_text("".join(json.dumps(row_dict(id=f"p:{k}", source="annotations", meta={"kind": kind})) + "\n"
+                             for k, kind in enumerate(["direct", "narration", "indirect", "narration"])))
+    quoted = list(annotations.convert(DATA, corpus, pairs))
+    prose = list(annotations.convert_narration(DATA, pairs))
+    assert [r.id for r in quoted] == ["c:0", "c:1", "p:0", "p:2"] and {r.source for r in quoted} == {"annotations"}
+    assert [r.id for r in prose] == ["p:1", "p:3"] and {r.source for r in prose} == {"narration"}
+    assert len(build.collect("narration", lambda d: iter(prose), DATA, set())) == 2  # passes the source check
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "training.data", "build", *args],

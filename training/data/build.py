@@ -53,10 +53,14 @@ ANNOTATIONS_MODULE = "training.data.converters.annotations"
 
 def registry() -> dict[str, Converter]:
     """The public datasets, then the project's own annotations: the benchmark (source "bench",
-    training.data.converters.bench) and, when present, the in-domain corpus."""
+    training.data.converters.bench) and, when present, the in-domain corpus ("annotations")
+    and the prose-sentence pairs ("narration")."""
     sources = {**SOURCES, bench.SOURCE: bench.convert}
     if importlib.util.find_spec(ANNOTATIONS_MODULE) is not None:
-        sources[ANNOTATIONS_SOURCE] = importlib.import_module(ANNOTATIONS_MODULE).convert
+        module = importlib.import_module(ANNOTATIONS_MODULE)
+        sources[ANNOTATIONS_SOURCE] = module.convert
+        if hasattr(module, "convert_narration"):  # the prose-sentence pairs, weighed on their own
+            sources[module.NARRATION_SOURCE] = module.convert_narration
     return sources
 
 

@@ -290,3 +290,18 @@ def test_options_travel_to_ray_actors_with_the_actors(tiny_model, actors):
     out = worker({"pos": [0], "item": [json.dumps(p) for p in pending]})
     (rec,) = json.loads(out["out"][0])
     assert [s["target"] for s in rec["stances"]] == ["Sunni Endowment", "Badr Organisation", "Hadi Jaber"]
+
+
+def test_report_highlights_user_actors(tiny_model, tmp_path):
+    from stance.report import load_results, table_data
+
+    src = write(tmp_path, {"id": "a1", "text": ARTICLE}, "in.jsonl")
+    labels = tmp_path / "labels.jsonl"
+    assert run("analyze", str(src), "--actors", str(EXAMPLE), "--model", str(tiny_model[0]), "-o", str(labels)).returncode == 0
+    df = load_results([labels])
+    marked = lambda g: [m[2] for ms in table_data(df, None, g)["mentions"] for m in ms]  # noqa: E731
+    assert marked(None) == ["Sunnis"] and marked(Gazetteer.from_file(EXAMPLE)) == ["Sunni Endowment"]
+    res = run("report", str(labels), "-o", str(tmp_path / "r.html"), "--actors", str(EXAMPLE))
+    assert res.returncode == 0, res.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert re.search(r'"mentions":\[\[\[\d+,\d+,"Sunni Endowment"\]\]\]', html)

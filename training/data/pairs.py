@@ -3,6 +3,11 @@
     python -m training.data.pairs candidates --data-dir ../shared/data --work data/pairs
     python -m training.data.pairs assemble   --work data/pairs --data-dir ../shared/data
 
+Later rounds (train only) draw what is left and append to `annotations/pairs.jsonl`:
+
+    python -m training.data.pairs more          --narration 2000 --work /work/round7
+    python -m training.data.pairs assemble-more --work /work/round7
+
 `candidates` takes real quotes that no earlier round labelled, from the region's articles
 (FA-KES, FNC-1, PolNeAR, BASIL) and from the Gaza war sentences (gaza_blame, gaza_casualty),
 and gives each two or three targets: the actors it names, then other actors of its article, so
@@ -19,6 +24,12 @@ where the passes disagree (pass 1 where no adjudication is given), and writes th
 (`training/data/annotations/pairs.jsonl`), in the corpus's row format: ids, offsets and a text
 hash; text only where the source's terms allow (FA-KES). The label passes ship beside them
 (`annotations/pairs_{pass1,pass2,adjudication}.jsonl`, ids and labels, no notes).
+
+`more` draws a later train-only round: Gaza prose sentences and the train quotes still unlabelled,
+none of them a statement (by id or by normalised text) that any earlier round labelled, in the
+corpus, the pairs or the benchmark. `assemble-more` appends its rows and passes to the shipped
+files: the rows of other rounds are kept as they are, its own are replaced in place, so running
+it twice writes the same files.
 """
 from __future__ import annotations
 
@@ -35,9 +46,10 @@ from stance.gazetteer import unique_targets
 from stance.quotes import extract_quotes
 from training.data.converters.bench import BENCH_DIR
 from training.data import candidates
-from training.data.articles import ARTICLE_SOURCES, GAZA_SOURCES, REGION_RE, iter_articles
+from training.data.articles import ARTICLE_SOURCES, GAZA_SOURCES, REGION_RE, article_text, iter_articles
 from training.data.corpus import (
-    ANNOTATIONS_DIR, CORPUS_FILE, SHIPPABLE_SOURCES, norm_text, read_jsonl_dicts, read_label_pass, write_jsonl_dicts,
+    ANNOTATIONS_DIR, CORPUS_FILE, SHIPPABLE_SOURCES, load_corpus, norm_text, read_jsonl_dicts, read_label_pass,
+    write_jsonl_dicts,
 )
 from training.data.splits import stable_hash
 
@@ -48,6 +60,7 @@ MAX_TARGETS = 3
 SHARES = {"bench": 0.2, "dev": 0.2}
 BATCH = 100
 DOUBLE_TRAIN_SHARE = 0.05
+MORE_ROUND = "pairs7"  # meta.round of the rows `more` / `assemble-more` add
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,28 @@ def _labelled(corpus: Path = CORPUS_FILE) -> tuple[dict[str, str], set[str], set
     return docs, ids, texts
 
 
+def labelled_everywhere(data_dir: Path, corpus: Path = CORPUS_FILE, pairs: Path = PAIRS_FILE,
+                        bench_dir: Path = BENCH_DIR) -> tuple[dict[str, str], set[str], set[str]]:
+    """`_labelled` over every round: the corpus, the pairs and the benchmark's test and dev files,
+    texts rebuilt from data_dir where they are not shipped (so a repeat is found by its text too)."""
+    docs: dict[str, str] = {}
+    ids: set[str] = set()
+    texts: set[str] = set()
+    for path in (corpus, pairs, bench_dir / "test.jsonl", bench_dir / "dev.jsonl"):
+        if not path.exists():
+            continue
+        for row in load_corpus(data_dir, path):
+            ref = row["meta"].get("ref") or {}
+            docs.setdefault(row["doc_id"], row["split"])
+            if ref.get("doc_id"):
+                docs.setdefault(f"{ref['source']}:{ref['doc_id']}", row["split"])
+            ids.add(row["meta"].get("statement_id", row["id"]))
+            texts.add(norm_text(row["text"]))
+            if row["meta"].get("edits"):  # a counterfactual: its original is labelled too
+                texts.add(norm_text(article_text(data_dir, ref["source"], ref["doc_id"])[ref["start"]:ref["end"]]))
+    return docs, ids, texts
+
+
 def _split_of(document: str, earlier: dict[str, str]) -> str | None:
     """A new article by hash; one an earlier round used keeps its side of the line: its train
     articles stay train, its dev articles dev, its test articles go to the bench (no train or
@@ -117,8 +152,9 @@ def _article_actors(arts) -> dict[str, list[str]]:
     return actors
 
 
-def collect(data_dir: Path, corpus: Path = CORPUS_FILE) -> list[PairCandidate]:
-    earlier, done_ids, done_texts = _labelled(corpus)
+def collect(data_dir: Path, corpus: Path = CORPUS_FILE, labelled: tuple | None = None) -> list[PairCandidate]:
+    """Unlabelled quotes of every split; `labelled` (from `labelled_everywhere`) for a later round."""
+    earlier, done_ids, done_texts = labelled or _labelled(corpus)
     arts = [a for a in iter_articles(data_dir, ARTICLE_SOURCES) if REGION_RE.search(a.text)]
     arts += list(iter_articles(data_dir, GAZA_SOURCES))
     actors = _article_actors(arts)
@@ -143,11 +179,14 @@ def collect(data_dir: Path, corpus: Path = CORPUS_FILE) -> list[PairCandidate]:
     return out
 
 
-def collect_narration(data_dir: Path, n: int, seed: int = 13, corpus: Path = CORPUS_FILE) -> list[PairCandidate]:
+def collect_narration(data_dir: Path, n: int, seed: int = 13, corpus: Path = CORPUS_FILE,
+                      labelled: tuple | None = None) -> list[PairCandidate]:
     """Train only: `n` Gaza sentences of the articles' own prose (no quote in them) that name an
     actor, opinion pieces first (their writers take sides), then news at random. The stance is
-    the writer's; most news narration is `none`, which the model must learn too."""
-    earlier, _, _ = _labelled(corpus)
+    the writer's; most news narration is `none`, which the model must learn too. With `labelled`
+    (a later round), a sentence labelled before, by id or text, or repeated in the pool is left out."""
+    earlier, done_ids, seen = labelled or (_labelled(corpus)[0], set(), None)
+    seen = set(seen) if seen is not None else None
     arts = list(iter_articles(data_dir, GAZA_SOURCES))
     actors = _article_actors(arts)
     pool = []
@@ -156,6 +195,10 @@ def collect_narration(data_dir: Path, n: int, seed: int = 13, corpus: Path = COR
         if _split_of(document, earlier) != "train" or not _usable(a.text) or extract_quotes(a.text):
             continue
         key = f"{a.source}:{a.doc_id}:0-{len(a.text)}"
+        if seen is not None:
+            if key in done_ids or norm_text(a.text) in seen:
+                continue
+            seen.add(norm_text(a.text))
         targets = choose_targets(a.text, actors[document], key)
         if unique_targets(a.text) and len(targets) >= 2:
             pool.append(PairCandidate(key, a.source, a.doc_id, document, a.file, 0, len(a.text), a.text,
@@ -260,14 +303,14 @@ def disagreements(p1: dict[str, dict], p2: dict[str, dict]) -> list[dict]:
     return out
 
 
-def rows_for(c: dict, lab: dict, split: str, double: bool) -> list[dict]:
+def rows_for(c: dict, lab: dict, split: str, double: bool, round_name: str = "pairs") -> list[dict]:
     """Corpus-format rows, one per target: text stored only where the source's terms allow."""
     text = c["text"]
     shippable = c["source"] in SHIPPABLE_SOURCES
     base = {"text": text if shippable else None, "framing": lab["framing"], "speaker": c["speaker"],
             "source": "annotations", "doc_id": c["document"], "origin": "gold",
             "split": "train" if split == "train" else "test" if split == "bench" else "dev",
-            "meta": {"statement_id": c["id"], "kind": c["kind"], "round": "pairs",
+            "meta": {"statement_id": c["id"], "kind": c["kind"], "round": round_name,
                      "ref": {"source": c["source"], "file": c["file"], "doc_id": c["doc_id"],
                              "start": c["start"], "end": c["end"]},
                      "text_sha1": hashlib.sha1(text.encode()).hexdigest()[:16],
@@ -277,7 +320,9 @@ def rows_for(c: dict, lab: dict, split: str, double: bool) -> list[dict]:
     return [{"id": f"{c['id']}|{t}", **base, "target": t, "stance": lab["stance"][t]} for t in c["targets"]]
 
 
-def assemble(work: Path) -> dict:
+def _read_round(work: Path) -> tuple[dict[str, dict], dict[str, dict], dict[str, dict], dict[str, dict]]:
+    """(candidates, pass 1, pass 2, adjudication) of a round's work folder, pass 1 checked against
+    the candidates (every labelled id is one, with exactly its targets)."""
     cands = {c["id"]: c for c in read_jsonl_dicts(work / "candidates.jsonl")}
     p1 = read_label_pass(work / "labels" / "pass1")
     p2 = read_label_pass(work / "labels" / "pass2") if (work / "labels" / "pass2").is_dir() else {}
@@ -288,6 +333,38 @@ def assemble(work: Path) -> dict:
             raise ValueError(f"pass1 labels {sid!r}, which is no candidate of {work}")
         if set(lab["stance"]) != set(cands[sid]["targets"]):
             raise ValueError(f"pass1 labels for {sid} name targets {sorted(lab['stance'])}, expected {cands[sid]['targets']}")
+    return cands, p1, p2, adjudicated
+
+
+def _replace_rows(path: Path, rows: list[dict], owned: set[str], key) -> None:
+    """Write `rows` into `path` in place of the rows `key` says are owned (where the first of them
+    stood; at the end when there is none) and keep every other row as it is: each round rewrites
+    only its own rows, so rerunning any round gives the same file."""
+    old = read_jsonl_dicts(path) if path.exists() else []
+    at = next((k for k, r in enumerate(old) if key(r) in owned), None)
+    kept = [r for r in old if key(r) not in owned]
+    if at is None:
+        at = len(kept)
+    else:
+        at = sum(1 for r in old[:at] if key(r) not in owned)
+    write_jsonl_dicts(kept[:at] + rows + kept[at:], path)
+
+
+def _write_passes(passes: dict[str, dict[str, dict]], owned: set[str]) -> None:
+    """The label passes ship beside the rows, without free-text notes (they may quote the text),
+    so that the agreement figures can be recomputed from a clone."""
+    for name, labs in passes.items():
+        _replace_rows(ANNOTATIONS_DIR / f"pairs_{name}.jsonl",
+                      [{k: v for k, v in lab.items() if k != "note"} | {"id": sid} for sid, lab in labs.items()],
+                      owned, lambda r: r["id"])
+
+
+def _statement_of(row: dict) -> str:
+    return row["meta"]["statement_id"]
+
+
+def assemble(work: Path) -> dict:
+    cands, p1, p2, adjudicated = _read_round(work)
     labels = final_labels(p1, p2, adjudicated)
     report = {}
     for split in ("bench", "dev", "train"):
@@ -299,13 +376,10 @@ def assemble(work: Path) -> dict:
             out[c["split"]].extend(rows_for(c, labels[sid], c["split"], sid in p2))
     write_jsonl_dicts(out["bench"], BENCH_DIR / "test.jsonl")
     write_jsonl_dicts(out["dev"], BENCH_DIR / "dev.jsonl")
-    write_jsonl_dicts(out["train"], PAIRS_FILE)
+    # later rounds' rows (assemble_more) stay where they are
+    _replace_rows(PAIRS_FILE, out["train"], set(cands), _statement_of)
     write_jsonl_dicts(disagreements(p1, p2), work / "disagreements.jsonl")
-    # the label passes ship beside the rows, without free-text notes (they may quote the text),
-    # so that the agreement figures can be recomputed from a clone
-    for name, labs in (("pass1", p1), ("pass2", p2), ("adjudication", adjudicated)):
-        write_jsonl_dicts([{k: v for k, v in lab.items() if k != "note"} | {"id": sid} for sid, lab in labs.items()],
-                          ANNOTATIONS_DIR / f"pairs_{name}.jsonl")
+    _write_passes({"pass1": p1, "pass2": p2, "adjudication": adjudicated}, set(cands))
     for split, rows in out.items():
         report[split]["rows"] = len(rows)
         report[split]["stance"] = dict(Counter(r["stance"] for r in rows))
@@ -314,9 +388,58 @@ def assemble(work: Path) -> dict:
     return report
 
 
+# --- later rounds (train only) -------------------------------------------------------------------
+
+def draw_more(data_dir: Path, work: Path, n_narration: int, seed: int = 13, corpus: Path = CORPUS_FILE,
+              pairs: Path = PAIRS_FILE, bench_dir: Path = BENCH_DIR) -> dict[str, int]:
+    """A later round: `n_narration` Gaza prose sentences and every train quote still unlabelled,
+    none labelled before in any round (by id or normalised text), written as the sixth round's
+    candidates and batches (`train_NN`, `narration_NN`, and the 5% check batches)."""
+    if work.exists() and any(work.iterdir()):
+        raise FileExistsError(f"{work} is not empty: a round's candidates are drawn once (labels may refer to them)")
+    labelled = labelled_everywhere(data_dir, corpus, pairs, bench_dir)
+    quotes = [c for c in collect(data_dir, corpus, labelled) if c.split == "train"]
+    texts = {norm_text(c.text) for c in quotes}
+    narration = [c for c in collect_narration(data_dir, n_narration + len(quotes), seed, corpus, labelled)
+                 if norm_text(c.text) not in texts][:n_narration]
+    rng = random.Random(seed)
+    rng.shuffle(quotes)
+    counts = write_candidates({"train": quotes}, work, seed, narration)
+    counts["narration"] = len(narration)
+    return counts
+
+
+def assemble_more(work: Path, round_name: str = MORE_ROUND) -> dict:
+    """Append a later round's labelled train rows to `annotations/pairs.jsonl` and its passes to
+    `pairs_{pass1,pass2,adjudication}.jsonl`, replacing only this round's own earlier output."""
+    cands, p1, p2, adjudicated = _read_round(work)
+    if any(c["split"] != "train" for c in cands.values()):
+        raise ValueError(f"{work}: a later round holds train candidates only")
+    clash = [r["id"] for r in read_jsonl_dicts(PAIRS_FILE) if _statement_of(r) in cands
+             and r["meta"]["round"] != round_name] if PAIRS_FILE.exists() else []
+    for split in ("test", "dev"):
+        clash += [r["id"] for r in read_jsonl_dicts(BENCH_DIR / f"{split}.jsonl") if _statement_of(r) in cands]
+    if clash:
+        raise ValueError(f"{work}: {len(clash)} rows of other rounds have statements of this round, e.g. {clash[0]}")
+    labels = final_labels(p1, p2, adjudicated)
+    rows = [r for sid, c in cands.items() if sid in labels and labels[sid]["usable"]
+            for r in rows_for(c, labels[sid], "train", sid in p2, round_name)]
+    _replace_rows(PAIRS_FILE, rows, set(cands), _statement_of)
+    write_jsonl_dicts(disagreements(p1, p2), work / "disagreements.jsonl")
+    _write_passes({"pass1": p1, "pass2": p2, "adjudication": adjudicated}, set(cands))
+    report = {"train": agreement(p1, p2, list(cands)) | {
+        "candidates": len(cands), "labelled": len(labels), "rows": len(rows),
+        "stance": dict(Counter(r["stance"] for r in rows)),
+        "framing_statements": dict(Counter({_statement_of(r): r["framing"] for r in rows}.values()))}}
+    for kind in ("narration", "quotes"):
+        ids = [sid for sid, c in cands.items() if (c["kind"] == "narration") == (kind == "narration")]
+        report[kind] = agreement(p1, p2, ids)
+    return report
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["candidates", "assemble"])
+    ap.add_argument("command", choices=["candidates", "assemble", "more", "assemble-more"])
     ap.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data")
     ap.add_argument("--work", type=Path, default=Path("data/pairs"))
     ap.add_argument("--bench", type=int, default=300, help="statements in the benchmark's test split")
@@ -327,6 +450,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--narration", type=int, default=0,
                     help="also this many Gaza prose sentences naming an actor (train only; opinion pieces first)")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--round", default=MORE_ROUND, help="assemble-more: meta.round of the rows it adds")
     args = ap.parse_args(argv)
     if args.command == "candidates":
         cands = collect(args.data_dir)
@@ -337,6 +461,11 @@ def main(argv: list[str] | None = None) -> None:
                                          bench_extra=args.bench_extra), args.work, args.seed, narration)
         counts["narration"] = len(narration)
         print("chosen:", counts)
+    elif args.command == "more":
+        counts = draw_more(args.data_dir, args.work, args.narration, args.seed)
+        print("chosen:", counts)
+    elif args.command == "assemble-more":
+        print(json.dumps(assemble_more(args.work, args.round), indent=1))
     else:
         print(json.dumps(assemble(args.work), indent=1))
 

@@ -122,7 +122,9 @@ def labelled_everywhere(data_dir: Path, corpus: Path = CORPUS_FILE, pairs: Path 
         for row in load_corpus(data_dir, path):
             ref = row["meta"].get("ref") or {}
             docs.setdefault(row["doc_id"], row["split"])
-            if ref.get("doc_id"):
+            # a Gaza ref names a sentence ("file:row"), which can spell another article's key
+            # ("file:article_index"): only the row's doc_id names its article there
+            if ref.get("doc_id") and ref["source"] not in GAZA_SOURCES:
                 docs.setdefault(f"{ref['source']}:{ref['doc_id']}", row["split"])
             ids.add(row["meta"].get("statement_id", row["id"]))
             texts.add(norm_text(row["text"]))

@@ -183,3 +183,22 @@ def test_the_sixth_round_assemble_keeps_a_later_rounds_rows(round_dirs, tmp_path
     assert [r["stance"] for r in rows[:2]] == ["against", "favor"] and rows[2:] == later
     passes = [json.loads(x) for x in (d["ann"] / "pairs_pass1.jsonl").read_text().splitlines()]
     assert [p["id"] for p in passes] == [row["meta"]["statement_id"]] + [c["id"] for c in cands]
+
+
+def test_a_gaza_sentence_ref_does_not_claim_another_articles_split(tmp_path):
+    # row 1 of a casualty file (article 0) is labelled train; article 1 of that file is a bench or
+    # dev article by hash: the ref "file:1" must not make it a train article
+    stem = next(f"tagged_data_{k}" for k in range(1000) if pairs._split_of(f"gaza_casualty:tagged_data_{k}:1", {}) != "train")
+    data = tmp_path / "data"
+    folder = data / "gaza_casualty_mentions" / "data"
+    folder.mkdir(parents=True)
+    (data / "gaza_blame_sentences" / "data").mkdir(parents=True)
+    with (folder / f"{stem}.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["sentence", "article_index"], [OPINION, "0"], [NEWS, "0"], [DEV, "1"]])
+    ann = tmp_path / "ann"
+    row = _ref_row("gaza_casualty", f"gaza_casualty_mentions/data/{stem}.csv", f"{stem}:1", NEWS, "train",
+                   f"gaza_casualty:{stem}:1:0-{len(NEWS)}", "pairs")
+    row["doc_id"] = f"gaza_casualty:{stem}:0"
+    write_jsonl_dicts([row], ann / "pairs.jsonl")
+    docs, _, _ = pairs.labelled_everywhere(data, ann / "corpus.jsonl", ann / "pairs.jsonl", tmp_path / "bench")
+    assert pairs._split_of(f"gaza_casualty:{stem}:1", docs) != "train"

@@ -202,3 +202,26 @@ def test_a_gaza_sentence_ref_does_not_claim_another_articles_split(tmp_path):
     write_jsonl_dicts([row], ann / "pairs.jsonl")
     docs, _, _ = pairs.labelled_everywhere(data, ann / "corpus.jsonl", ann / "pairs.jsonl", tmp_path / "bench")
     assert pairs._split_of(f"gaza_casualty:{stem}:1", docs) != "train"
+
+
+def test_a_statement_labelled_unusable_before_is_never_drawn_or_assembled_again(round_dirs):
+    # an earlier round's unusable statement has labels (pairs_pass1.jsonl) but no row: its labels
+    # must keep it out of later rounds, and must never be overwritten by a later round's
+    d = round_dirs
+    pass1 = d["ann"] / "pairs_pass1.jsonl"
+    earlier = [json.loads(x) for x in pass1.read_text().splitlines()]
+    unusable = {"id": f"gaza_blame:post_sentences:0:0-{len(OPINION)}", "framing": "none",
+                "stance": {"Israel": "none", "Hamas": "none"}, "usable": False}
+    write_jsonl_dicts([*earlier, unusable], pass1)
+    _, cands = _draw(d)
+    assert OPINION not in {c["text"] for c in cands} and NEWS in {c["text"] for c in cands}
+    # a round drawn before the fix holds such a statement: assembling it is refused
+    write_jsonl_dicts([*earlier, unusable | {"id": cands[0]["id"]}], pass1)
+    _label(d["work"], "pass1", [{"id": c["id"], "framing": "none", "stance": {t: "none" for t in c["targets"]}}
+                                for c in cands])
+    with pytest.raises(ValueError, match="rows of other rounds have statements of this round"):
+        pairs.assemble_more(d["work"])
+    write_jsonl_dicts(earlier, pass1)
+    pairs.assemble_more(d["work"])  # this round's own labels, tagged with it, are no clash on a rerun
+    assert {json.loads(x).get("round") for x in pass1.read_text().splitlines()[len(earlier):]} == {pairs.MORE_ROUND}
+    pairs.assemble_more(d["work"])

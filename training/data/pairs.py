@@ -130,6 +130,10 @@ def labelled_everywhere(data_dir: Path, corpus: Path = CORPUS_FILE, pairs: Path 
             texts.add(norm_text(row["text"]))
             if row["meta"].get("edits"):  # a counterfactual: its original is labelled too
                 texts.add(norm_text(article_text(data_dir, ref["source"], ref["doc_id"])[ref["start"]:ref["end"]]))
+    # a statement an earlier round labelled but found unusable has no row: its labels say so
+    passes = pairs.parent / "pairs_pass1.jsonl"
+    if passes.exists():
+        ids.update(r["id"] for r in read_jsonl_dicts(passes))
     return docs, ids, texts
 
 
@@ -352,12 +356,14 @@ def _replace_rows(path: Path, rows: list[dict], owned: set[str], key) -> None:
     write_jsonl_dicts(kept[:at] + rows + kept[at:], path)
 
 
-def _write_passes(passes: dict[str, dict[str, dict]], owned: set[str]) -> None:
+def _write_passes(passes: dict[str, dict[str, dict]], owned: set[str], round_name: str | None = None) -> None:
     """The label passes ship beside the rows, without free-text notes (they may quote the text),
-    so that the agreement figures can be recomputed from a clone."""
+    so that the agreement figures can be recomputed from a clone. A later round tags its labels
+    with its name (the sixth round's carry none)."""
+    tag = {"round": round_name} if round_name else {}
     for name, labs in passes.items():
         _replace_rows(ANNOTATIONS_DIR / f"pairs_{name}.jsonl",
-                      [{k: v for k, v in lab.items() if k != "note"} | {"id": sid} for sid, lab in labs.items()],
+                      [{k: v for k, v in lab.items() if k != "note"} | {"id": sid} | tag for sid, lab in labs.items()],
                       owned, lambda r: r["id"])
 
 
@@ -421,6 +427,9 @@ def assemble_more(work: Path, round_name: str = MORE_ROUND) -> dict:
              and r["meta"]["round"] != round_name] if PAIRS_FILE.exists() else []
     for split in ("test", "dev"):
         clash += [r["id"] for r in read_jsonl_dicts(BENCH_DIR / f"{split}.jsonl") if _statement_of(r) in cands]
+    passes = ANNOTATIONS_DIR / "pairs_pass1.jsonl"  # labelled before, unusable there: no row, but labels
+    clash += [r["id"] for r in (read_jsonl_dicts(passes) if passes.exists() else [])
+              if r["id"] in cands and r.get("round") != round_name]
     if clash:
         raise ValueError(f"{work}: {len(clash)} rows of other rounds have statements of this round, e.g. {clash[0]}")
     labels = final_labels(p1, p2, adjudicated)
@@ -428,7 +437,7 @@ def assemble_more(work: Path, round_name: str = MORE_ROUND) -> dict:
             for r in rows_for(c, labels[sid], "train", sid in p2, round_name)]
     _replace_rows(PAIRS_FILE, rows, set(cands), _statement_of)
     write_jsonl_dicts(disagreements(p1, p2), work / "disagreements.jsonl")
-    _write_passes({"pass1": p1, "pass2": p2, "adjudication": adjudicated}, set(cands))
+    _write_passes({"pass1": p1, "pass2": p2, "adjudication": adjudicated}, set(cands), round_name)
     report = {"train": agreement(p1, p2, list(cands)) | {
         "candidates": len(cands), "labelled": len(labels), "rows": len(rows),
         "stance": dict(Counter(r["stance"] for r in rows)),

@@ -12,8 +12,9 @@ articles about the conflicts, each paired with an actor it names) go through:
 3. our fast path (`backend="onnx"`: int8 ONNX Runtime, length-bucketed batches, framing
    once per statement).
 
-It prints statements per second with the ratio to the reference, the macro-F1 difference
-between the fast and PyTorch paths on the in-domain test split, and peak resident memory;
+It prints statements per second with the ratio to the reference, the macro-F1 of the fast and
+PyTorch paths on the bench and the in-domain test split with the number of labels on which
+they differ, and peak resident memory;
 then it runs the batch job on files of 10,000 and 100,000 rows and prints rate and peak memory
 for each (each job runs in its own process, so its peak is its own).
 """
@@ -89,20 +90,34 @@ def our_rate(model_dir: Path, backend: str, pairs, batch_size: int) -> float:
     return len(pairs) / (time.perf_counter() - t0)
 
 
-def f1_difference(model_dir: Path, data: Path) -> tuple[float, float, float, float, int]:
+def f1_difference(model_dir: Path, data: Path) -> list[tuple[str, int, float, float, int]]:
+    """(set, n, torch macro-F1, onnx macro-F1, labels that differ) for stance and framing on the
+    bench (its stance set: the pairs of statements that take a side) and the in-domain test."""
     from stance.config import FRAMING_LABELS, STANCE_LABELS
     from stance.metrics import macro_f1
     from stance.model import StanceClassifier
     from training.data.schema import read_jsonl
 
-    rows = [r for r in read_jsonl(data / "test.jsonl") if r.source == "annotations"]
-    scores = {}
+    test = list(read_jsonl(data / "test.jsonl"))
+    stance_sets = {"bench stance": [r for r in test if r.source == "bench" and (r.meta or {}).get("evaluative")],
+                   "in-domain stance": [r for r in test if r.source == "annotations"]}
+    framing_sets = {f"{src} framing": list({r.text: r for r in test if r.source == key}.values())
+                    for src, key in (("bench", "bench"), ("in-domain", "annotations"))}
+    preds: dict[str, dict[str, list[str]]] = {}
     for backend in ("torch", "onnx"):
         clf = StanceClassifier.from_pretrained(model_dir, backend=backend)
-        preds = clf.predict([r.text for r in rows], [r.target for r in rows])
-        scores[backend] = (macro_f1([r.stance for r in rows], [p.stance for p in preds], STANCE_LABELS),
-                           macro_f1([r.framing for r in rows], [p.framing for p in preds], FRAMING_LABELS))
-    return (*scores["torch"], *scores["onnx"], len(rows))
+        for name, rows in stance_sets.items():
+            preds.setdefault(name, {})[backend] = [p.stance for p in clf.predict([r.text for r in rows], [r.target for r in rows])]
+        for name, rows in framing_sets.items():
+            preds.setdefault(name, {})[backend] = [p.framing for p in clf.predict([r.text for r in rows])]
+    out = []
+    for name, rows in (*stance_sets.items(), *framing_sets.items()):
+        stance = name.endswith("stance")
+        gold = [r.stance if stance else r.framing for r in rows]
+        labels = STANCE_LABELS if stance else FRAMING_LABELS
+        t, o = preds[name]["torch"], preds[name]["onnx"]
+        out.append((name, len(rows), macro_f1(gold, t, labels), macro_f1(gold, o, labels), sum(a != b for a, b in zip(t, o))))
+    return out
 
 
 def job(model_dir: Path, pairs, n_rows: int, workdir: Path) -> tuple[float, float]:
@@ -139,9 +154,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"stance {backend:5} path:                          {rate:7.1f} statements/s  {rate / ref:5.2f}x")
     print(f"peak resident memory so far: {peak_mb():.0f} MB")
     if (args.build / "test.jsonl").exists():
-        ts, tf, os_, of, n = f1_difference(args.model, args.build)
-        print(f"in-domain test ({n} pairs) macro-F1 stance: torch {ts:.3f} onnx {os_:.3f} (diff {os_ - ts:+.3f}); "
-              f"framing: torch {tf:.3f} onnx {of:.3f} (diff {of - tf:+.3f})")
+        for name, n, t, o, flips in f1_difference(args.model, args.build):
+            print(f"{name:18} ({n:3d}) macro-F1 torch {t:.3f} onnx {o:.3f} (diff {o - t:+.3f}); "
+                  f"{flips} labels differ ({flips / n:.1%})")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.job_sizes:
             rate, peak = job(args.model, pairs, n, Path(tmp))

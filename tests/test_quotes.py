@@ -376,3 +376,15 @@ def test_quote_running_into_according_to():
     text = '"The convoy will leave at dawn," according to a statement from the governor\'s office.'
     (q,) = extract_quotes(text)
     assert (q.text, q.speaker, q.cue) == ("The convoy will leave at dawn", "a statement from the governor's office", "according to")
+
+
+def test_a_pronoun_after_reported_speech_in_its_paragraph_is_that_speaker():
+    # the reported statement names its source before the quote that follows it: "she" is Nadia
+    # Farouk (spaCy tags her ORG here), not the woman quoted in the paragraph before
+    text = ('"Daesh took our sons and our shops," said Layla Younis, who sells spices near the river.\n\n'
+            'Nadia Farouk, a member of the provincial council, accused the Iraqi government of leaving '
+            'the rebuilding to charities. "Baghdad remembers Mosul only at election time," she said.')
+    quotes = extract_quotes(text)
+    assert_offsets(text, quotes)
+    assert [(q.kind, q.speaker) for q in quotes] == [
+        ("direct", "Layla Younis"), ("indirect", "Nadia Farouk"), ("direct", "Nadia Farouk")]

@@ -57,3 +57,32 @@ def update_readme() -> None:
 
 if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
     update_readme()
+
+
+BASH = re.compile(r"```bash\n(.*?)```", re.S)
+# not run here: installing and the test suite (the set-up itself), training (a script of an hour),
+# and the Ray engine (its own tests in test_batch.py compare it with the local job)
+NOT_RUN = ("pip install", "python -m training.", "--engine ray")
+
+
+def readme_commands() -> list[str]:
+    lines = [ln.split("  #")[0].strip() for block in BASH.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+             for ln in block.splitlines()]
+    return [ln for ln in lines if ln and not any(skip in ln for skip in NOT_RUN)]
+
+
+def test_readme_commands_run_as_written(tmp_path):
+    # in order, in a fresh folder that holds what a clone holds (the examples, the shipped labels)
+    commands = readme_commands()
+    assert sum(ln.startswith("stance ") for ln in commands) >= 8
+    for name in ("examples", "training", "models"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    stance = f"{sys.executable} -m stance"
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    for line in commands:
+        cmd = re.sub(r"(^|\| |&& )stance ", lambda m: f"{m.group(1)}{stance} ", line)
+        res = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, cwd=tmp_path,
+                             env=env, timeout=600)
+        assert res.returncode == 0, f"README command failed: {line}\n{res.stderr[-2000:]}"
+        for out in re.findall(r"-o (\S+)", line):
+            assert (tmp_path / out).stat().st_size > 0, f"{line}: wrote nothing to {out}"

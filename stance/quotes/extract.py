@@ -80,6 +80,16 @@ def _extract(text: str) -> list[Quote]:
             continue
         prev_block, block_cue = block_cue, None
 
+        # reported speech names its source before a quote that follows in the paragraph
+        # (`X accused the government of ... "...," she said.`): its named speakers are known first
+        reported = {(a, b): _reported(masked, a, b) for a, b in sentences}
+        for hit in reported.values():
+            ok = checked(hit[0], parsed) if hit else None
+            if ok and ok[1] != "pronoun":
+                name = _resolve(registry, ok[0], ok[0].start, ok[1])[0]
+                if name:
+                    registry.add_speaker(ok[0].start, name)
+
         para_speaker: tuple | None = None
         for k, sp in enumerate(spans):
             recent = last_speaker[1] if last_speaker and p_idx - last_speaker[0] <= 1 else None
@@ -94,8 +104,7 @@ def _extract(text: str) -> list[Quote]:
 
         direct = found[:]  # in article order, not overlapping
         direct_starts = [q.start for q in direct]
-        for a, b in sentences:
-            hit = _reported(masked, a, b)
+        for (a, b), hit in reported.items():
             if hit is None:
                 continue
             spk, cue, c_start, c_end = hit

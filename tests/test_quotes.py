@@ -388,3 +388,24 @@ def test_a_pronoun_after_reported_speech_in_its_paragraph_is_that_speaker():
     assert_offsets(text, quotes)
     assert [(q.kind, q.speaker) for q in quotes] == [
         ("direct", "Layla Younis"), ("indirect", "Nadia Farouk"), ("direct", "Nadia Farouk")]
+
+
+def test_bare_reported_speech_with_a_name_after_the_verb_or_a_later_that():
+    # `said Democrats and the media are ...`: a capitalised clause start with its verb a few words
+    # on; `says hackers are ... officials, and that ...`: the first speech verb is the cue, not the
+    # noun `state` that a later `that` follows
+    cases = {
+        "The Indiana governor said Democrats and the media are to blame for focusing on the tweets.":
+            ("The Indiana governor", "said", "Democrats and the media are to blame"),
+        "Homeland Security Secretary Jeh Johnson says hackers are taking aim at state and local election "
+        "officials, and that at least one recent attempt was successful.":
+            ("Jeh Johnson", "says", "hackers are taking aim at state"),
+    }
+    for text, (speaker, cue, start) in cases.items():
+        quotes = extract_quotes(text)
+        assert_offsets(text, quotes)
+        assert [(q.kind, q.speaker, q.cue) for q in quotes] == [("indirect", speaker, cue)], text
+        assert quotes[0].text.startswith(start)
+    # a name after `said` followed by a comma is the speaker, not the start of a clause
+    inverted = extract_quotes("Officials said Jeffrey Trimble, a senior official at the agency, would resign next week.")
+    assert not any(q.text.startswith("Jeffrey") for q in inverted)

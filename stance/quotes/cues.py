@@ -171,7 +171,11 @@ def _bare_content_start(sent: str, pos: int) -> bool:
     name = _NAME_RE.match(sent, pos + m.start(1))
     after = sent[name.end() :].split() if name else []
     # "said Russia had violated ...", not "said Jeffrey Trimble, a senior official"
-    return bool(after) and (after[0] in _VERBISH or after[0].endswith("ed"))
+    if after and (after[0] in _VERBISH or after[0].endswith("ed")):
+        return True
+    # "said Democrats and the media are to blame": a verb within a few words, before any comma
+    clause = sent[pos:].split(",")[0].split()[1:7]
+    return any(w in _VERBISH for w in clause)
 
 
 def _reported(masked: str, a: int, b: int):
@@ -185,7 +189,15 @@ def _reported(masked: str, a: int, b: int):
         if verb not in SPEECH_VERBS:
             continue
         m = _REPORTED_RE.match(sent, w.start())
-        if m is None or (verb not in OBJECT_VERBS and len(m.group("mid").split()) > 6):
+        if m is not None and verb not in OBJECT_VERBS and len(m.group("mid").split()) > 6:
+            m = None  # the `that` is too far from the verb to be its complement
+        if m is None and verb in BARE_COMPLEMENT_VERBS:
+            # `X says hackers are ..., and that ...`: the first speech verb is the cue, not a
+            # later word that can be one (`state and local officials, and that`)
+            bare = _bare_reported(masked, sent, w, a, b)
+            if bare is not None:
+                return bare
+        if m is None:
             continue
         subj = _subject_before(sent, w.start(), a)
         if subj is None:
@@ -224,18 +236,18 @@ def _reported(masked: str, a: int, b: int):
         if subj:
             c = a + m.start("content")
             return subj, " ".join(m.group("verb").lower().split()), c, _content_end(masked, c, b)
-    for w in _WORD_RE.finditer(sent):
-        verb = w.group(1).lower()
-        if verb not in BARE_COMPLEMENT_VERBS:
-            continue
-        adverbial = _TIME_ADVERBIAL_RE.match(sent, w.end())
-        at = adverbial.end() if adverbial else w.end()
-        if not _bare_content_start(sent, at):
-            continue
-        subj = _subject_before(sent, w.start(), a)
-        if subj is None:
-            continue
-        c = a + at + len(sent[at:]) - len(sent[at:].lstrip())
-        if b - c >= 20:
-            return subj, verb, c, _content_end(masked, c, b)
     return None
+
+
+def _bare_reported(masked: str, sent: str, w: re.Match, a: int, b: int):
+    """`X said Russia had violated ...`: a clause right after a speech verb, with no `that`."""
+    verb = w.group(1).lower()
+    adverbial = _TIME_ADVERBIAL_RE.match(sent, w.end())
+    at = adverbial.end() if adverbial else w.end()
+    if not _bare_content_start(sent, at):
+        return None
+    subj = _subject_before(sent, w.start(), a)
+    if subj is None:
+        return None
+    c = a + at + len(sent[at:]) - len(sent[at:].lstrip())
+    return (subj, verb, c, _content_end(masked, c, b)) if b - c >= 20 else None

@@ -1,9 +1,11 @@
-"""The README's Python samples run as written, and print what the README says they print.
+"""The README's samples run as written, and print what the README says they print.
 
 Every ```python block runs, in order, in one fresh interpreter at the repository root (later
 blocks may use earlier names, as in a notebook); a ```text block right after a Python block is
-the output that block must print, with the shipped model. After a model change,
-`python tests/test_readme.py --update` rewrites those blocks with what the samples print now
+the output that block must print, with the shipped model. A ```console block (`$ stance ...`
+and its output) is run and compared the same way, and every shell command of the ```bash
+blocks but install, training and Ray runs in a fresh folder. After a model change,
+`python tests/test_readme.py --update` rewrites the outputs with what the samples print now
 (read the diff: the prose around them may need the same change)."""
 import re
 import subprocess
@@ -38,7 +40,6 @@ def test_readme_python_blocks_print_what_the_readme_says():
             assert got == expected, f"README block {k} printed:\n{got}\nbut the README says:\n{expected}"
 
 
-
 def update_readme() -> None:
     """Rewrite each expected-output block with what its sample prints now."""
     readme = ROOT / "README.md"
@@ -52,11 +53,27 @@ def update_readme() -> None:
         a, b = m.start(2) - m.start(0), m.end(2) - m.start(0)
         return m.group(0)[:a] + got + m.group(0)[b:]
 
-    readme.write_text(BLOCK.sub(swap, text), encoding="utf-8")
+    text = BLOCK.sub(swap, text)
+    text = CONSOLE.sub(lambda m: f"```console\n$ {m.group(1)}\n{run_console(m.group(1), ROOT)}```", text)
+    readme.write_text(text, encoding="utf-8")
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
-    update_readme()
+CONSOLE = re.compile(r"```console\n\$ (stance [^\n]*)\n(.*?)```", re.S)
+
+
+def run_console(command: str, cwd) -> str:
+    """What a `$ stance ...` line of the README prints, run from the repository root."""
+    res = subprocess.run([sys.executable, "-m", *command.split()[0:1], *command.split()[1:]], capture_output=True,
+                         text=True, cwd=cwd, timeout=600, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+def test_readme_console_output_is_what_the_command_prints():
+    blocks = CONSOLE.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert blocks
+    for command, shown in blocks:
+        assert run_console(command, ROOT) == shown, f"README: `{command}` prints something else now"
 
 
 BASH = re.compile(r"```bash\n(.*?)```", re.S)
@@ -86,3 +103,7 @@ def test_readme_commands_run_as_written(tmp_path):
         assert res.returncode == 0, f"README command failed: {line}\n{res.stderr[-2000:]}"
         for out in re.findall(r"-o (\S+)", line):
             assert (tmp_path / out).stat().st_size > 0, f"{line}: wrote nothing to {out}"
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
+    update_readme()

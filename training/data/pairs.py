@@ -5,8 +5,8 @@
 
 Later rounds (train only) draw what is left and append to `annotations/pairs.jsonl`:
 
-    python -m training.data.pairs more          --narration 2000 --work /work/round7
-    python -m training.data.pairs assemble-more --work /work/round7
+    python -m training.data.pairs more          --narration 2000 --work data/pairs7
+    python -m training.data.pairs assemble-more --work data/pairs7
 
 `candidates` takes real quotes that no earlier round labelled, from the region's articles
 (FA-KES, FNC-1, PolNeAR, BASIL) and from the Gaza war sentences (gaza_blame, gaza_casualty),

@@ -406,6 +406,10 @@ def test_bare_reported_speech_with_a_name_after_the_verb_or_a_later_that():
         assert_offsets(text, quotes)
         assert [(q.kind, q.speaker, q.cue) for q in quotes] == [("indirect", speaker, cue)], text
         assert quotes[0].text.startswith(start)
+    # `..., said the defence minister.`: the speaker follows the verb, the statement precedes it
+    text = "The army will withdraw from the city by Friday, said the defence minister."
+    assert [(q.speaker, q.text) for q in extract_quotes(text)] == [
+        ("the defence minister", "The army will withdraw from the city by Friday")]
     # a name after `said` followed by a comma is the speaker, not the start of a clause
     inverted = extract_quotes("Officials said Jeffrey Trimble, a senior official at the agency, would resign next week.")
     assert not any(q.text.startswith("Jeffrey") for q in inverted)

@@ -236,12 +236,22 @@ def _reported(masked: str, a: int, b: int):
         if subj:
             c = a + m.start("content")
             return subj, " ".join(m.group("verb").lower().split()), c, _content_end(masked, c, b)
+    for w in _WORD_RE.finditer(sent):  # last: the bare clauses the rules above left
+        if w.group(1).lower() in BARE_COMPLEMENT_VERBS:
+            bare = _bare_reported(masked, sent, w, a, b, first=False)
+            if bare is not None:
+                return bare
     return None
 
 
-def _bare_reported(masked: str, sent: str, w: re.Match, a: int, b: int):
-    """`X said Russia had violated ...`: a clause right after a speech verb, with no `that`."""
+def _bare_reported(masked: str, sent: str, w: re.Match, a: int, b: int, first: bool = True):
+    """`X said Russia had violated ...`: a clause right after a speech verb, with no `that`.
+    Tried `first` at a sentence's first speech verb, it leaves `..., said the minister.` (an
+    inverted attribution, its speaker after the verb) to the trailing rule."""
     verb = w.group(1).lower()
+    t = _TRAILING_RE.match(sent) if first else None
+    if t and t.group("verb2") and t.start("verb2") == w.start():
+        return None
     adverbial = _TIME_ADVERBIAL_RE.match(sent, w.end())
     at = adverbial.end() if adverbial else w.end()
     if not _bare_content_start(sent, at):

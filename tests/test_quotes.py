@@ -413,3 +413,16 @@ def test_bare_reported_speech_with_a_name_after_the_verb_or_a_later_that():
     # a name after `said` followed by a comma is the speaker, not the start of a clause
     inverted = extract_quotes("Officials said Jeffrey Trimble, a senior official at the agency, would resign next week.")
     assert not any(q.text.startswith("Jeffrey") for q in inverted)
+
+
+def test_inverted_attribution_with_a_description_after_the_name():
+    # `..., said Rami Khalil, whose brother died in the blast.`: the description after the
+    # inverted name no longer hides the attribution
+    for text, speaker in (
+        ("Hezbollah has blocked the investigation for years, said Rami Khalil, whose brother died in the blast.",
+         "Rami Khalil"),
+        ("The army will withdraw from the city by Friday, said Omar Saleh, a local elder.", "Omar Saleh"),
+    ):
+        quotes = extract_quotes(text)
+        assert_offsets(text, quotes)
+        assert [(q.kind, q.speaker, q.text) for q in quotes] == [("indirect", speaker, text[: text.index(", said")])]

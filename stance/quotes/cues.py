@@ -99,7 +99,7 @@ _REPORTED_RE = re.compile(r"(?P<verb>[A-Za-z]+)\b(?P<mid>[^.;:!?\"“”]{0,80}?
 _TRAILING_RE = re.compile(
     r"^(?P<content>.{20,}?),\s*(?:"
     r"(?P<subj>[^,]{2,80}?)\s+(?P<verb>said|says|added|adds|warned|claimed|insisted|argued|noted|stated|explained|told(?:\s+[A-Z][\w’'\-\.]*){1,4}|told\s+\w+)"
-    r"|(?P<verb2>said|says|added)\s+(?P<subj2>[^,]{2,80}?)"
+    r"|(?P<verb2>said|says|added)\s+(?P<subj2>[^,]{2,80}?)(?:,\s*(?:who|whose|a|an|the)\s[^.]{2,120}?)?"
     r"|according\s+to\s+(?P<subj3>[^,]{2,80}?))"
     r"(?:\s+(?:on|in|at|late|early|last|this|during|after|before|today|yesterday|tonight|earlier|later|again|recently)\b[^.]*)?\s*[.!?]?[\s\"”’]*$",
     re.S,

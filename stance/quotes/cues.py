@@ -184,6 +184,8 @@ def _reported(masked: str, a: int, b: int):
     quoted = sum(len(m.group()) for m in re.finditer(_MASK + "{6,}", sent))
     if quoted > len(sent) / 2:
         return None  # a sentence built around a direct quote
+    t = _TRAILING_RE.match(sent)  # once: the early bare reading defers to it, and its own rule reads it
+    inverted_at = t.start("verb2") if t and t.group("verb2") else None
     for w in _WORD_RE.finditer(sent):
         verb = w.group(1).lower()
         if verb not in SPEECH_VERBS:
@@ -194,7 +196,7 @@ def _reported(masked: str, a: int, b: int):
         if m is None and verb in BARE_COMPLEMENT_VERBS:
             # `X says hackers are ..., and that ...`: the first speech verb is the cue, not a
             # later word that can be one (`state and local officials, and that`)
-            bare = _bare_reported(masked, sent, w, a, b)
+            bare = _bare_reported(masked, sent, w, a, b, inverted_at)
             if bare is not None:
                 return bare
         if m is None:
@@ -210,7 +212,6 @@ def _reported(masked: str, a: int, b: int):
         if spk:
             c = a + acc.start("content")
             return spk, "according to", c, _content_end(masked, c, b)
-    t = _TRAILING_RE.match(sent)
     if t and _MASK * 4 not in t.group("content") and len(t.group("content").split()) >= 5:
         key = "subj" if t.group("subj") else ("subj2" if t.group("subj2") else "subj3")
         subj = t.group(key)
@@ -238,19 +239,18 @@ def _reported(masked: str, a: int, b: int):
             return subj, " ".join(m.group("verb").lower().split()), c, _content_end(masked, c, b)
     for w in _WORD_RE.finditer(sent):  # last: the bare clauses the rules above left
         if w.group(1).lower() in BARE_COMPLEMENT_VERBS:
-            bare = _bare_reported(masked, sent, w, a, b, first=False)
+            bare = _bare_reported(masked, sent, w, a, b)
             if bare is not None:
                 return bare
     return None
 
 
-def _bare_reported(masked: str, sent: str, w: re.Match, a: int, b: int, first: bool = True):
+def _bare_reported(masked: str, sent: str, w: re.Match, a: int, b: int, inverted_at: int | None = None):
     """`X said Russia had violated ...`: a clause right after a speech verb, with no `that`.
-    Tried `first` at a sentence's first speech verb, it leaves `..., said the minister.` (an
-    inverted attribution, its speaker after the verb) to the trailing rule."""
+    `inverted_at`: where the trailing rule reads `..., said the minister.` (an inverted
+    attribution, its speaker after the verb); a verb there is left to that rule."""
     verb = w.group(1).lower()
-    t = _TRAILING_RE.match(sent) if first else None
-    if t and t.group("verb2") and t.start("verb2") == w.start():
+    if w.start() == inverted_at:
         return None
     adverbial = _TIME_ADVERBIAL_RE.match(sent, w.end())
     at = adverbial.end() if adverbial else w.end()

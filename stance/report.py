@@ -29,7 +29,8 @@ PAGE_SIZE = 25
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    from stance.tables import table_format
+    from stance.tables import read_rows, table_format
+    from stance.types import InputError
 
     fmt = table_format(path)
     if fmt == "parquet":
@@ -37,13 +38,10 @@ def _read_table(path: Path) -> pd.DataFrame:
     if fmt == "csv":
         return pd.read_csv(path, dtype={"article_id": str})
     rows = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise ValueError(f"{path}:{lineno}: invalid JSON ({e.msg})") from None
+    for _, row in read_rows(path, "jsonl"):  # the batch job's reader: one bad line names itself
+        if isinstance(row, InputError):
+            raise ValueError(str(row))
+        rows.append(row)
     return _from_records(rows)
 
 

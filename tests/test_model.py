@@ -19,6 +19,26 @@ def test_training_writes_a_loadable_model(tiny_model):
     assert 0.05 <= metrics["stance_temperature"] <= 20
 
 
+def test_a_second_stage_starts_from_the_first_stage_weights(tiny_model, tmp_path):
+    from conftest import train_tiny
+    from safetensors.numpy import load_file
+
+    first = load_file(str(tiny_model[0] / "model.safetensors"))
+    # learning rates too small to move a weight: the second stage's weights are the first's
+    train_tiny(tmp_path, epochs=1, batch_size=3, max_length=48, max_steps=1, learning_rate=1e-12,
+               head_learning_rate=1e-12, init_from=str(tiny_model[0]))
+    second = load_file(str(tmp_path / "model" / "model.safetensors"))
+    assert set(first) == set(second)
+    for name in ("stance_head.weight", "framing_head.weight"):
+        assert name in first
+    for name, weights in first.items():
+        np.testing.assert_allclose(second[name].astype(np.float32), weights.astype(np.float32), atol=1e-3, err_msg=name)
+    with pytest.raises(ValueError, match="target_markers"):
+        (tmp_path / "other").mkdir()
+        train_tiny(tmp_path / "other", epochs=1, batch_size=3, max_length=48, max_steps=1, target_markers=True,
+                   init_from=str(tiny_model[0]))
+
+
 def test_round_trip_gives_identical_scores(tiny_model, tmp_path):
     folder, _ = tiny_model
     clf = StanceClassifier.from_pretrained(folder, backend="torch")

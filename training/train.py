@@ -41,6 +41,9 @@ class SourceMix:
 class TrainConfig:
     name: str = "stance-minilm"
     base_model: str | None = None  # local HF encoder folder; None: all-MiniLM-L6-v2 from its PyPI package
+    # a stance model folder (save_pretrained) whose encoder and heads start this run: a second
+    # stage after a first one on other sources. None: fresh heads on base_model
+    init_from: str | None = None
     sources: dict[str, SourceMix] = field(default_factory=lambda: {IN_DOMAIN: SourceMix()})
     epochs: int = 4
     learning_rate: float = 5e-5
@@ -255,6 +258,12 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
               or [r for r in all_dev if r.source in cfg.sources])
     model_cfg = ModelConfig(target_markers=cfg.target_markers)  # inference reads whole statements in windows of MAX_LENGTH
     clf = StanceClassifier.from_base(cfg.base_model, model_cfg)
+    if cfg.init_from:
+        first = StanceClassifier.from_pretrained(cfg.init_from, backend="torch", verify_origin=False)
+        if first.config.target_markers != cfg.target_markers:
+            raise ValueError(f"init_from {cfg.init_from} was trained with target_markers="
+                             f"{first.config.target_markers}; this config has {cfg.target_markers}")
+        clf.net.load_state_dict({k: v.float() for k, v in first.net.state_dict().items()})
     net = clf.net
     heads = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     enc_params = [p for n, p in net.named_parameters() if n.startswith("encoder.")]

@@ -9,7 +9,7 @@ articles about the conflicts, each paired with an actor it names) go through:
    size, once for stance on the (target, statement) pairs and once for framing on the
    statements, as a user without this library would run it;
 2. our PyTorch path (`backend="torch"`);
-3. our fast path (`backend="onnx"`: int8 ONNX Runtime, length-bucketed batches, framing
+3. our fast path (`backend="onnx"`: ONNX Runtime, length-bucketed batches, framing
    once per statement).
 
 It prints statements per second with the ratio to the reference, the macro-F1 of the fast and

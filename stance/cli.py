@@ -391,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--resume", action="store_true", help="continue a job that was stopped")
     c.add_argument("--model", help="model folder (default: the shipped model)")
     c.add_argument("--backend", choices=["auto", "onnx", "torch"], default="auto",
-                   help="onnx: int8 ONNX Runtime (fast); torch: PyTorch (bit-for-bit reproducible scores)")
+                   help="onnx: ONNX Runtime (fast); torch: PyTorch (bit-for-bit reproducible scores)")
     c.add_argument("--errors", choices=["strict", "replace"], default="strict",
                    help="invalid UTF-8: reject the row (strict) or substitute U+FFFD (replace)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")

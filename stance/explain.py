@@ -1,4 +1,4 @@
-"""Why a label: word occlusion on whichever backend the classifier runs (the int8 ONNX fast
+"""Why a label: word occlusion on whichever backend the classifier runs (the ONNX fast
 path by default).
 
 Each word of a statement is removed in turn and the statement scored again; a word's weight for

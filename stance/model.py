@@ -2,7 +2,7 @@
 
 Stance is read from the pair (target, statement); framing from the statement alone, so it is
 computed once per statement and is the same for every target. A model folder holds
-safetensors weights, optionally an int8 ONNX export (the fast CPU path), the tokenizer, a
+safetensors weights, optionally an ONNX export (the fast CPU path), the tokenizer, a
 plain JSON config and a manifest of file hashes; nothing is ever unpickled.
 """
 from __future__ import annotations
@@ -254,7 +254,7 @@ class StanceClassifier:
                         verify_origin: bool = True) -> StanceClassifier:
         """Load a model folder written by save_pretrained (None: the shipped default model).
 
-        backend: "onnx" (int8 ONNX Runtime, the fast CPU path), "torch", or "auto" (onnx when
+        backend: "onnx" (ONNX Runtime, the fast CPU path), "torch", or "auto" (onnx when
         the folder has an ONNX export). Only JSON, safetensors and ONNX files that the manifest
         lists are read, after every file is checked against its hash; a folder holding any
         other file is refused. The shipped folder must also match the manifest digest pinned

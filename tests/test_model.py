@@ -220,6 +220,22 @@ def test_class_weights_are_per_source():
     w = class_weights(examples)
     assert w["annotations"][0][0] > 1 > w["annotations"][0][2]
     assert w["vast"][0] == pytest.approx([1.0, 1.0, 1.0])  # balanced classes are left alone
+    # power 1: each class weighs as much in total as if the source were balanced; 0: as drawn
+    full = class_weights(examples, power=1.0)["annotations"][0]
+    assert 2 * full[0] == pytest.approx(8 * full[2])
+    assert class_weights(examples, power=0.0)["annotations"][0] == pytest.approx([1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("power", [1.5, -0.1, "1", True])
+def test_class_weight_power_is_checked(tmp_path, power):
+    import json
+
+    from training.train import TrainConfig
+
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"class_weight_power": power}), encoding="utf-8")
+    with pytest.raises(ValueError, match="class_weight_power must be a number from 0 to 1"):
+        TrainConfig.load(path)
 
 
 def test_precision_option_is_checked_and_bf16_trains(tmp_path):

@@ -52,6 +52,9 @@ class TrainConfig:
     max_length: int = 128
     warmup_ratio: float = 0.1
     framing_loss_weight: float = 1.0
+    # per-class loss weights are (N / (K * n_c)) ** class_weight_power within each source:
+    # 0 leaves the classes as drawn, 1 weighs them as if balanced, 0.5 between
+    class_weight_power: float = 0.5
     patience: int = 1
     # average the weights at the end of every epoch from this one on (SWA-style; dev scores of
     # single epochs swing by several points on a few hundred pairs); kept only if it scores
@@ -90,6 +93,8 @@ class TrainConfig:
             raise ValueError(f"{path}: dev_sources must be a non-empty list of source names, not {cfg.dev_sources!r}")
         if not isinstance(cfg.target_markers, bool):
             raise ValueError(f"{path}: target_markers must be true or false, not {cfg.target_markers!r}")
+        if isinstance(cfg.class_weight_power, bool) or not (isinstance(cfg.class_weight_power, (int, float)) and 0 <= cfg.class_weight_power <= 1):
+            raise ValueError(f"{path}: class_weight_power must be a number from 0 to 1, not {cfg.class_weight_power!r}")
         if cfg.precision not in ("fp32", "bf16"):
             raise ValueError(f"{path}: precision must be 'fp32' or 'bf16', not {cfg.precision!r}")
         return cfg
@@ -155,15 +160,15 @@ def seed_everything(seed: int) -> None:
 ClassWeights = dict[str, tuple[list[float], list[float]]]  # source -> (stance, framing) per-class weights
 
 
-def class_weights(examples: list[Example]) -> ClassWeights:
-    """Per-class loss weights for each source, (N / (K * n_c)) ** 0.5 over that source's rows:
+def class_weights(examples: list[Example], power: float = 0.5) -> ClassWeights:
+    """Per-class loss weights for each source, (N / (K * n_c)) ** power over that source's rows:
     the rare labels (favor, sectarian, counter_sectarian) would otherwise be drowned by none.
     Per source, because the mixes differ: in-domain weights applied to VAST, whose classes are
     balanced, taught the model never to say none there."""
     def weights(values: list[int], k: int) -> list[float]:
         counts = np.bincount([v for v in values if v >= 0], minlength=k).astype(float)
         n = counts.sum()
-        return [float((n / (k * c)) ** 0.5) if c else 1.0 for c in counts]
+        return [float((n / (k * c)) ** power) if c else 1.0 for c in counts]
 
     by_source: dict[str, list[Example]] = {}
     for e in examples:
@@ -272,7 +277,7 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     examples = _examples(train_rows, cfg, rng)
     if not examples:
         raise ValueError(f"no training rows from sources {sorted(cfg.sources)} in {data_dir / 'train.jsonl'}")
-    weights = class_weights(examples)
+    weights = class_weights(examples, cfg.class_weight_power)
     steps_per_epoch = math.ceil(len(examples) / cfg.batch_size)
     total_steps = cfg.max_steps or steps_per_epoch * cfg.epochs
     warmup = max(1, int(total_steps * cfg.warmup_ratio))

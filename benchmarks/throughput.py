@@ -120,6 +120,28 @@ def f1_difference(model_dir: Path, data: Path) -> list[tuple[str, int, float, fl
     return out
 
 
+def batch_invariance(model_dir: Path, pairs, batch_size: int) -> tuple[float, int, int]:
+    """(largest score shift, stance labels that change, framing labels that change) on the fast
+    path between each statement alone and in shuffled batches of batch_size (issue 16: the int8
+    export moved labels with their batch mates)."""
+    import random
+
+    import numpy as np
+
+    from stance.model import StanceClassifier
+
+    clf = StanceClassifier.from_pretrained(model_dir, backend="onnx")
+    texts, targets = [s for s, _ in pairs], [t for _, t in pairs]
+    alone_s, alone_f = clf.predict_proba(texts, targets, batch_size=1)
+    order = list(range(len(pairs)))
+    random.Random(0).shuffle(order)
+    back = np.argsort(order)
+    mixed_s, mixed_f = clf.predict_proba([texts[i] for i in order], [targets[i] for i in order], batch_size=batch_size)
+    mixed_s, mixed_f = mixed_s[back], mixed_f[back]
+    shift = float(max(np.abs(alone_s - mixed_s).max(), np.abs(alone_f - mixed_f).max()))
+    return shift, int((alone_s.argmax(1) != mixed_s.argmax(1)).sum()), int((alone_f.argmax(1) != mixed_f.argmax(1)).sum())
+
+
 def job(model_dir: Path, pairs, n_rows: int, workdir: Path) -> tuple[float, float]:
     src = workdir / f"in_{n_rows}.jsonl"
     with src.open("w", encoding="utf-8") as fh:
@@ -153,6 +175,9 @@ def main(argv: list[str] | None = None) -> None:
         rate = our_rate(args.model, backend, pairs, args.batch_size)
         print(f"stance {backend:5} path:                          {rate:7.1f} statements/s  {rate / ref:5.2f}x")
     print(f"peak resident memory so far: {peak_mb():.0f} MB")
+    shift, stance_moved, framing_moved = batch_invariance(args.model, pairs[:300], args.batch_size)
+    print(f"fast path, {min(300, len(pairs))} statements alone vs in shuffled batches of {args.batch_size}: "
+          f"largest score shift {shift:.1e}, {stance_moved} stance and {framing_moved} framing labels change")
     if (args.build / "test.jsonl").exists():
         for name, n, t, o, flips in f1_difference(args.model, args.build):
             print(f"{name:18} ({n:3d}) macro-F1 torch {t:.3f} onnx {o:.3f} (diff {o - t:+.3f}); "

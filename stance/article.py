@@ -73,7 +73,8 @@ def classify_article(text: str, targets: Sequence[str] | str | None = None,
     quotes = extract_quotes(text)
     per_quote = [list(targets) if targets is not None else quote_targets(text, q, g) for q in quotes]
     out = LabelledQuotes(text=text, gazetteer=g)
-    labelled = clf.predict_targets([q.text for q in quotes], per_quote, explain=explain, gazetteer=g)
+    labelled = clf.predict_targets([q.text for q in quotes], per_quote, explain=explain, gazetteer=g,
+                                   speakers=[q.speaker for q in quotes])
     for q, preds in zip(quotes, labelled):
         stances = tuple(TargetStance(p.target, confident(p.stance, p.stance_scores, min_confidence), p.stance_scores,
                                      _evidence(p, "stance", p.stance)) for p in preds if p.target is not None)

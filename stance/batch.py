@@ -137,6 +137,12 @@ def _targets(row: dict, opts: JobOptions, text: str, where: str) -> list[str] | 
 Pending = tuple[int, dict, str, list[str]]  # (row number, input row, text, targets)
 
 
+def _speaker(row: dict) -> str | None:
+    """The row's `speaker` column, which a model trained with speaker_input reads (not a str: unknown)."""
+    speaker = row.get("speaker")
+    return speaker if isinstance(speaker, str) else None
+
+
 def label_rows(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]) -> list[dict]:
     """Output records for validated rows, in input order (`label_groups`, flattened)."""
     return [rec for group in label_groups(clf, opts, pending) for rec in group]
@@ -165,7 +171,8 @@ def label_groups(clf: StanceClassifier, opts: JobOptions, pending: list[Pending]
             groups.append(out)
         return groups
     labelled = clf.predict_targets([p[2] for p in pending], [p[3] for p in pending], opts.batch_size,
-                                   explain=opts.explain, gazetteer=opts.gazetteer)
+                                   explain=opts.explain, gazetteer=opts.gazetteer,
+                                   speakers=[_speaker(p[1]) for p in pending])
     if opts.min_confidence is not None:
         labelled = [[replace(p, stance=p.stance and confident(p.stance, p.stance_scores, opts.min_confidence),
                              framing=confident(p.framing, p.framing_scores, opts.min_confidence)) for p in preds]

@@ -30,15 +30,18 @@ def _without(text: str, span: tuple[int, int]) -> str:
 
 
 def explain(clf: StanceClassifier, texts: Sequence[str], targets: Sequence[str | None], top_k: int = TOP_K,
-            batch_size: int = 32, gazetteer=None) -> list[dict]:
+            batch_size: int = 32, gazetteer=None, speakers: Sequence[str | None] | None = None) -> list[dict]:
     """Per (text, target): {"framing": {label: [(word, weight), ...]}, "stance": {...} or None},
-    the top_k words with the largest positive weight for each label, strongest first."""
+    the top_k words with the largest positive weight for each label, strongest first. The
+    speaker (when given) stays as it is: only the statement's words are removed."""
     out = []
-    for text, target in zip(texts, targets):
+    for k, (text, target) in enumerate(zip(texts, targets)):
         spans = words(text)
         variants = [text] + [_without(text, s) for s in spans]
+        speaker = None if speakers is None else speakers[k]
         stance, framing = clf.predict_proba(variants, None if target is None else [target] * len(variants),
-                                            batch_size=batch_size, gazetteer=gazetteer)
+                                            batch_size=batch_size, gazetteer=gazetteer,
+                                            speakers=[speaker] * len(variants))
         ev = {"framing": _top(framing, clf.framing_classes_, text, spans, top_k),
               "stance": None if stance is None else _top(stance, clf.stance_classes_, text, spans, top_k)}
         out.append(ev)

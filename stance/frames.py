@@ -177,9 +177,10 @@ def label_frame(df: pd.DataFrame, text: str = "text", target: str | None = None,
             raise ValueError(f"row {i} (index {df.index[i]!r}): column {text!r} is empty or not a string: {t!r}")
     per_row = [ts if ts is not None else g.unique_targets(t) for ts, t in zip(_row_targets(df, target, targets, g), texts)]
     kw = {"batch_size": batch_size} if batch_size else {}
-    labelled = clf.predict_targets(texts, per_row, gazetteer=g, **kw)
-    ids = df[id].tolist() if id is not None else df.index.tolist()
     speakers = df[speaker].tolist() if speaker is not None else [None] * len(df)
+    labelled = clf.predict_targets(texts, per_row, gazetteer=g, speakers=[s if isinstance(s, str) else None for s in speakers],
+                                   **kw)
+    ids = df[id].tolist() if id is not None else df.index.tolist()
     records = df.to_dict("records")
     rows = []
     for k, preds in enumerate(labelled):

@@ -9,6 +9,12 @@ Two steps, both so that the label depends on who the target is and not on how it
   words for a target it does not know, or else "the government" for a government, "the army"
   for an army: see GENERIC_HEADS) are wrapped in marker tokens, `« ... »`, which the encoder's
   vocabulary already holds, so the model sees where the target is talked about.
+
+A model trained with `speaker_input` also reads who speaks: the stance is the speaker's, and
+"it has killed thousands of Hamas fighters" takes a side only once one knows the Israeli army
+said it. The speaker goes into the first segment, after the target and a `[SEP]`, so every
+window of a long statement keeps it; the target's mentions in the speaker's name are marked
+too ("« Israel »'s military" speaking of Israel).
 """
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from functools import lru_cache
 from stance.gazetteer import GazetteerLike, as_gazetteer
 
 OPEN, CLOSE = "«", "»"
+SPEAKER_SEP = "[SEP]"  # the tokenizer's own separator: target, then speaker, in the first segment
+MAX_SPEAKER_WORDS = 12  # a speaker is a name or a role phrase; a longer one is cut, never the statement
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 # Head nouns by which an article refers back to a named institution ("the government" for the
 # Iraqi government): marked as the target when the statement names it no other way.
@@ -53,11 +61,29 @@ def mark_target(text: str, target: str, gazetteer: GazetteerLike = None) -> str:
     return "".join(out) + text[last:] if out else text
 
 
+def speaker_text(speaker: str | None) -> str | None:
+    """The speaker as the model reads it: its first MAX_SPEAKER_WORDS words, None when blank."""
+    words = speaker.split()[:MAX_SPEAKER_WORDS] if isinstance(speaker, str) else []
+    return " ".join(words) or None
+
+
 def stance_inputs(texts: list[str], targets: list[str], mark: bool,
-                  gazetteer: GazetteerLike = None) -> tuple[list[str], list[str]]:
+                  gazetteer: GazetteerLike = None,
+                  speakers: list[str | None] | None = None) -> tuple[list[str], list[str]]:
     """(first segments, second segments) for the tokenizer: the canonical target first, then the
     statement, with the target's mentions marked when the model was trained that way. With your
-    own actors (`gazetteer`), their aliases canonicalise and are marked too."""
+    own actors (`gazetteer`), their aliases canonicalise and are marked too. speakers (for a
+    model trained with `speaker_input`): one per pair, or None where it is not known; a known
+    one follows the target in the first segment."""
     g = as_gazetteer(gazetteer)
     canon = [g.canonical_target(t) for t in targets]
-    return canon, [mark_target(x, t, g) for x, t in zip(texts, canon)] if mark else list(texts)
+    seconds = [mark_target(x, t, g) for x, t in zip(texts, canon)] if mark else list(texts)
+    if speakers is None:
+        return canon, seconds
+    firsts = []
+    for t, spk in zip(canon, speakers):
+        spk = speaker_text(spk)
+        if spk is not None:
+            t = f"{t} {SPEAKER_SEP} {mark_target(spk, t, g) if mark else spk}"
+        firsts.append(t)
+    return firsts, seconds

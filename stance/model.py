@@ -48,6 +48,9 @@ class ModelConfig:
     # the statement's mentions of the target are wrapped in « » (stance.inputs); a model reads
     # its input the way it was trained, so this is part of the model, not a user option
     target_markers: bool = False
+    # the speaker's name follows the target in the pair's first segment (stance.inputs); a model
+    # trained without it ignores speakers it is given
+    speaker_input: bool = False
     format_version: int = FORMAT_VERSION
     extra: dict = field(default_factory=dict)  # training metadata: data, metrics, seed
 
@@ -72,6 +75,8 @@ class ModelConfig:
                 raise ModelFileError(f"{where}: {name} must be a number in [0.05, 20], got {t!r}")
         if not isinstance(cfg.target_markers, bool):
             raise ModelFileError(f"{where}: target_markers must be true or false, got {cfg.target_markers!r}")
+        if not isinstance(cfg.speaker_input, bool):
+            raise ModelFileError(f"{where}: speaker_input must be true or false, got {cfg.speaker_input!r}")
         if not isinstance(cfg.max_length, int) or not 16 <= cfg.max_length <= 8192:
             raise ModelFileError(f"{where}: max_length must be an integer in [16, 8192], got {cfg.max_length!r}")
         if not isinstance(cfg.window_stride, int) or not 0 <= cfg.window_stride < cfg.max_length // 2:
@@ -403,18 +408,37 @@ class StanceClassifier:
         _check_texts(targets, "targets")
         return texts, targets
 
+    @staticmethod
+    def _speakers(speakers, n: int) -> list[str | None] | None:
+        """One speaker (a str, or None where unknown) per text; a single str for all."""
+        if speakers is None:
+            return None
+        if isinstance(speakers, str):
+            return [speakers] * n
+        speakers = list(speakers)
+        if len(speakers) != n:
+            raise ValueError(f"got {n} texts but {len(speakers)} speakers; give one speaker (or None) per text")
+        for i, s in enumerate(speakers):
+            if s is not None and not isinstance(s, str):
+                raise TypeError(f"speakers[{i}] must be a str or None, got {type(s).__name__}")
+        return speakers
+
     def predict_proba(self, texts: Iterable[str], targets: Iterable[str] | str | None = None,
-                      batch_size: int = BATCH_SIZE, gazetteer=None) -> tuple[np.ndarray | None, np.ndarray]:
+                      batch_size: int = BATCH_SIZE, gazetteer=None,
+                      speakers: Iterable[str | None] | str | None = None) -> tuple[np.ndarray | None, np.ndarray]:
         """(stance probabilities [n, 3] or None without targets, framing probabilities [n, 3]);
         columns follow `stance_classes_` and `framing_classes_`. Calibrated by temperature.
         gazetteer: your own actors (`stance.gazetteer.Gazetteer`), whose aliases canonicalise
-        the targets and are marked in the statements; default the shipped list."""
+        the targets and are marked in the statements; default the shipped list. speakers: who
+        says each text (None where unknown), read by a model trained with `speaker_input`."""
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        stance, framing, _ = self._scores(*self._validate(texts, targets), batch_size, gazetteer)
+        texts, targets = self._validate(texts, targets)
+        stance, framing, _ = self._scores(texts, targets, batch_size, gazetteer, self._speakers(speakers, len(texts)))
         return stance, framing
 
-    def _scores(self, texts: list[str], targets: list[str] | None, batch_size: int, gazetteer=None):
+    def _scores(self, texts: list[str], targets: list[str] | None, batch_size: int, gazetteer=None,
+                speakers: list[str | None] | None = None):
         if not texts:
             return (np.zeros((0, len(self.stance_classes_))) if targets is not None else None,
                     np.zeros((0, len(self.framing_classes_))), np.zeros(0, dtype=np.int64))
@@ -426,21 +450,24 @@ class StanceClassifier:
         windows = f_windows[rows]
         stance = None
         if targets is not None:
-            firsts, seconds = stance_inputs(texts, targets, self.config.target_markers, gazetteer)
+            firsts, seconds = stance_inputs(texts, targets, self.config.target_markers, gazetteer,
+                                            speakers if self.config.speaker_input else None)
             s_logits, windows = self._logits("stance", firsts, seconds, batch_size)
             stance = _softmax(s_logits, self.config.stance_temperature)
         return stance, framing, windows
 
     def predict(self, texts: Iterable[str], targets: Iterable[str] | str | None = None,
-                batch_size: int = BATCH_SIZE, explain: bool = False, gazetteer=None) -> list[Prediction]:
-        """One Prediction per (text, target) pair, in input order (gazetteer: as in
+                batch_size: int = BATCH_SIZE, explain: bool = False, gazetteer=None,
+                speakers: Iterable[str | None] | str | None = None) -> list[Prediction]:
+        """One Prediction per (text, target) pair, in input order (gazetteer, speakers: as in
         `predict_proba`). explain=True adds `evidence`:
         per label of each head, the words whose removal lowers that label's probability most
         (occlusion on this classifier's backend; `stance.explain`), at one model pass per word."""
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         texts, targets = self._validate(texts, targets)
-        stance, framing, windows = self._scores(texts, targets, batch_size, gazetteer)
+        speakers = self._speakers(speakers, len(texts))
+        stance, framing, windows = self._scores(texts, targets, batch_size, gazetteer, speakers)
         targets_list = targets if targets is not None else [None] * len(texts)
         out = []
         for i, text in enumerate(texts):
@@ -457,19 +484,22 @@ class StanceClassifier:
 
             from stance.explain import explain as occlusion
 
-            evidence = occlusion(self, texts, targets_list, batch_size=batch_size, gazetteer=gazetteer)
+            evidence = occlusion(self, texts, targets_list, batch_size=batch_size, gazetteer=gazetteer,
+                                 speakers=speakers)
             out = [replace(p, evidence=ev) for p, ev in zip(out, evidence)]
         return PredictionList(out)
 
     def predict_targets(self, texts: Sequence[str], targets: Sequence[Sequence[str]],
                         batch_size: int = BATCH_SIZE, explain: bool = False,
-                        gazetteer=None) -> list[list[Prediction]]:
+                        gazetteer=None, speakers: Sequence[str | None] | None = None) -> list[list[Prediction]]:
         """For each text, one Prediction per target in its list, or a single framing-only
-        Prediction when the list is empty; all pairs go through the model together. A text that
+        Prediction when the list is empty; all pairs go through the model together (speakers:
+        one per text, as in `predict_proba`). A text that
         is not English (`stance.language`) is not labelled: its labels are `unsupported` and its
         `language` says what it is."""
         if len(texts) != len(targets):
             raise ValueError(f"got {len(texts)} texts but {len(targets)} target lists; give one list per text")
+        speakers = self._speakers(speakers, len(texts))
         from stance.language import UNSUPPORTED, detect
 
         out: list[list[Prediction]] = [[] for _ in texts]
@@ -481,7 +511,7 @@ class StanceClassifier:
         pairs = [(k, t) for k, ts in enumerate(targets) if k not in foreign for t in ts]
         if pairs:
             preds = self.predict([texts[k] for k, _ in pairs], [t for _, t in pairs], batch_size, explain=explain,
-                                 gazetteer=gazetteer)
+                                 gazetteer=gazetteer, speakers=None if speakers is None else [speakers[k] for k, _ in pairs])
             for (k, _), pred in zip(pairs, preds):
                 out[k].append(pred)
         untargeted = [k for k, ts in enumerate(targets) if not ts and k not in foreign]
@@ -491,9 +521,12 @@ class StanceClassifier:
         return out
 
     def pipe(self, rows: Iterable[tuple[str, str | None]], batch_size: int = BATCH_SIZE) -> Iterator[Prediction]:
-        """Stream (text, target) pairs lazily, in input order, a chunk at a time."""
+        """Stream (text, target) pairs, or (text, target, speaker) triples, lazily, in input
+        order, a chunk at a time."""
         chunk: list[tuple[str, str | None]] = []
-        for row in rows:
+        for k, row in enumerate(rows):
+            if isinstance(row, str) or not isinstance(row, Sequence) or len(row) not in (2, 3):
+                raise TypeError(f"pipe row {k} must be a (text, target) or (text, target, speaker) tuple, got {row!r}")
             chunk.append(row)
             if len(chunk) >= batch_size * 8:
                 yield from self._predict_chunk(chunk, batch_size)
@@ -503,11 +536,12 @@ class StanceClassifier:
 
     def _predict_chunk(self, chunk, batch_size) -> list[Prediction]:
         """Rows with a target get stance and framing, rows with None framing only; input order kept."""
-        with_target = [i for i, (_, tg) in enumerate(chunk) if tg is not None]
-        without = [i for i, (_, tg) in enumerate(chunk) if tg is None]
+        with_target = [i for i, row in enumerate(chunk) if row[1] is not None]
+        without = [i for i, row in enumerate(chunk) if row[1] is None]
         out: list[Prediction | None] = [None] * len(chunk)
         if with_target:
-            preds = self.predict([chunk[i][0] for i in with_target], [chunk[i][1] for i in with_target], batch_size)
+            preds = self.predict([chunk[i][0] for i in with_target], [chunk[i][1] for i in with_target], batch_size,
+                                 speakers=[chunk[i][2] if len(chunk[i]) == 3 else None for i in with_target])
             for i, p in zip(with_target, preds):
                 out[i] = p
         if without:

@@ -132,7 +132,7 @@ def evaluate_head(clf, baselines, head: str, rows, set_name: str, out_dir: Path)
         rows = list({r.text: r for r in rows}.values())  # framing is per statement
     gold = [getattr(r, head) for r in rows]
     if head == "stance":
-        probs, _ = clf.predict_proba([r.text for r in rows], [r.target for r in rows])
+        probs, _ = clf.predict_proba([r.text for r in rows], [r.target for r in rows], speakers=[r.speaker for r in rows])
         classes = clf.stance_classes_
     else:
         _, probs = clf.predict_proba([r.text for r in rows])
@@ -198,12 +198,13 @@ def alias_variants(target: str, n: int = 3) -> list[str] | None:
 
 def alias_agreement(clf, rows) -> dict:
     """Share of (statement, target) pairs labelled the same under three spellings of the target."""
-    items = [(r.text, v) for r in rows if (v := alias_variants(r.target))]
+    items = [(r.text, r.speaker, v) for r in rows if (v := alias_variants(r.target))]
     if not items:
         return {"pairs": 0, "agreement": float("nan")}
-    texts = [t for t, vs in items for _ in vs]
-    targets = [a for _, vs in items for a in vs]
-    probs, _ = clf.predict_proba(texts, targets)
+    texts = [t for t, _, vs in items for _ in vs]
+    speakers = [s for _, s, vs in items for _ in vs]
+    targets = [a for _, _, vs in items for a in vs]
+    probs, _ = clf.predict_proba(texts, targets, speakers=speakers)
     labels = probs.argmax(1).reshape(len(items), -1)
     same = (labels == labels[:, :1]).all(1)
     return {"pairs": len(items), "agreement": float(same.mean())}

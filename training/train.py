@@ -70,6 +70,9 @@ class TrainConfig:
     # wrap the target's mentions in the statement in « » markers (stance.inputs); saved in the
     # model's config so inference reads pairs the same way
     target_markers: bool = False
+    # the speaker's name (the row's `speaker`, where the source gives one) follows the target in
+    # the pair's first segment (stance.inputs); saved in the model's config like target_markers
+    speaker_input: bool = False
     # the sources whose dev rows pick the epoch and fit the temperatures ("bench": the benchmark's
     # dev split, built like its test split; "annotations": the corpus's own dev split)
     dev_sources: list[str] = field(default_factory=lambda: [IN_DOMAIN])
@@ -93,6 +96,8 @@ class TrainConfig:
             raise ValueError(f"{path}: dev_sources must be a non-empty list of source names, not {cfg.dev_sources!r}")
         if not isinstance(cfg.target_markers, bool):
             raise ValueError(f"{path}: target_markers must be true or false, not {cfg.target_markers!r}")
+        if not isinstance(cfg.speaker_input, bool):
+            raise ValueError(f"{path}: speaker_input must be true or false, not {cfg.speaker_input!r}")
         if isinstance(cfg.class_weight_power, bool) or not (isinstance(cfg.class_weight_power, (int, float)) and 0 <= cfg.class_weight_power <= 1):
             raise ValueError(f"{path}: class_weight_power must be a number from 0 to 1, not {cfg.class_weight_power!r}")
         if cfg.precision not in ("fp32", "bf16"):
@@ -108,6 +113,7 @@ class Example:
     framing: int  # -1: no framing label
     weight: float
     source: str
+    speaker: str | None = None
 
 
 def _examples(rows, cfg: TrainConfig, rng: random.Random) -> list[Example]:
@@ -125,7 +131,7 @@ def _examples(rows, cfg: TrainConfig, rng: random.Random) -> list[Example]:
                 r.text, r.target,
                 STANCE_LABELS.index(r.stance) if r.stance and r.target else -1,
                 FRAMING_LABELS.index(r.framing) if r.framing else -1,
-                mix.weight, source,
+                mix.weight, source, r.speaker,
             ))
     return out
 
@@ -190,7 +196,8 @@ def _loss(clf: StanceClassifier, batch: list[Example], cfg: TrainConfig, weights
     total = torch.zeros(())
     st = [e for e in batch if e.stance >= 0]
     if st:
-        firsts, seconds = stance_inputs([e.text for e in st], [e.target for e in st], clf.config.target_markers)
+        firsts, seconds = stance_inputs([e.text for e in st], [e.target for e in st], clf.config.target_markers,
+                                        speakers=[e.speaker for e in st] if clf.config.speaker_input else None)
         enc = tok(firsts, seconds, truncation="only_second",
                   max_length=cfg.max_length, padding=True, return_tensors="pt")
         logits = clf.net.stance_logits(**enc).float()
@@ -220,7 +227,7 @@ def dev_scores(clf: StanceClassifier, rows) -> dict:
     fr = list({r.text: r for r in rows if r.framing}.values())
     out: dict = {}
     if st:
-        probs, _ = clf.predict_proba([r.text for r in st], [r.target for r in st])
+        probs, _ = clf.predict_proba([r.text for r in st], [r.target for r in st], speakers=[r.speaker for r in st])
         pred = [clf.stance_classes_[i] for i in probs.argmax(1)]
         gold = [r.stance for r in st]
         out["stance_macro_f1"] = macro_f1(gold, pred, STANCE_LABELS)
@@ -261,7 +268,7 @@ def train(cfg: TrainConfig, data_dir: Path, out_dir: Path, quiet: bool = False) 
     all_dev = list(read_jsonl(data_dir / "dev.jsonl"))
     dev_in = ([r for r in all_dev if r.source in cfg.dev_sources]
               or [r for r in all_dev if r.source in cfg.sources])
-    model_cfg = ModelConfig(target_markers=cfg.target_markers)  # inference reads whole statements in windows of MAX_LENGTH
+    model_cfg = ModelConfig(target_markers=cfg.target_markers, speaker_input=cfg.speaker_input)  # inference reads whole statements in windows of MAX_LENGTH
     clf = StanceClassifier.from_base(cfg.base_model, model_cfg)
     if cfg.init_from:
         first = StanceClassifier.from_pretrained(cfg.init_from, backend="torch", verify_origin=False)

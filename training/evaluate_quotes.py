@@ -23,6 +23,10 @@ variant: identical strings. Gold speakers are resolved by ``training.polnear``.
 Rows: direct, indirect and all; plus two recall-only rows, indirect gold with a plain
 speech cue (said/told/according to ...: PolNeAR also annotates beliefs and stances,
 which the extractor does not look for) and direct gold whose speaker was not guessed.
+
+Systems: ``ours`` (``extract_quotes``: the rules, then the learned speaker ranker of
+``stance.quotes.ranker``), ``ours, rules only`` (the same without the ranker; left out with
+``--no-rules-row``) and textacy.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from stance.quotes import extract_quotes
+from stance.quotes.extract import rule_quotes
 from stance.types import QuoteKind
 from training.polnear import Article, Spans, read_polnear, trim_quotes
 
@@ -229,10 +234,15 @@ def gold_items(article: Article) -> list[Item]:
             for q in article.quotes]
 
 
-def ours(text: str) -> list[Item]:
+def ours(text: str, extract: Callable[[str], list] = extract_quotes) -> list[Item]:
     return [Item(((q.start, q.end),), q.kind, q.speaker, q.cue, q.text,
                  mention=text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else None)
-            for q in extract_quotes(text)]
+            for q in extract(text)]
+
+
+def rules_only(text: str) -> list[Item]:
+    """Our extraction without the learned speaker ranker (``stance.quotes.ranker``)."""
+    return ours(text, rule_quotes)
 
 
 class TextacyQuotes:
@@ -427,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     choice.add_argument("--textacy", action="store_true", default=None,
                          help=f"also score textacy direct_quotations with {TEXTACY_MODEL} (default: when installed)")
     choice.add_argument("--no-textacy", dest="textacy", action="store_false")
+    parser.add_argument("--no-rules-row", dest="rules_row", action="store_false",
+                        help="leave out the rows of our rules without the speaker ranker")
     parser.add_argument("--out", type=Path, help="also write the markdown report here")
     parser.add_argument("--errors", type=Path, help="write our misses/false positives/wrong speakers as JSONL")
     args = parser.parse_args(argv)
@@ -444,6 +456,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as e:
         parser.error(str(e))
     systems: dict[str, Callable[[str], list[Item]]] = {"ours": ours}
+    if args.rules_row:
+        systems["ours, rules only"] = rules_only
     if use_textacy:
         systems["textacy"] = textacy_quotes = TextacyQuotes()
     errors: list[dict] | None = [] if args.errors else None

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stance.quotes.candidates import _PROPER, _clean_speaker, _proper_words, _Speaker, checked
 from stance.quotes.cues import _attribute_after, _attribute_before, _reported
 from stance.quotes.lexicon import ROLE_NOUNS, SCARE_QUOTE_MAX_WORDS, SPEECH_VERBS, UNATTRIBUTED_MIN_WORDS
 from stance.quotes.nlp import Parsed
+from stance.quotes.ranker import Candidate, article_candidates, rerank, shipped_model
 from stance.quotes.resolution import _Registry, _resolve
 from stance.quotes.spans import _looks_like_heading, _masked, _paragraphs, _quote_spans, _sentences, _trim
 from stance.types import Quote
@@ -23,13 +24,30 @@ def extract_quotes(text: str) -> list[Quote]:
     ``according to``, ``warned that``, ``accused X of``, ``..., the minister said.``).
     Speakers are resolved to the fullest name the article gives. Quotes come in article order.
     """
+    return _run(text, "extract_quotes", lambda q, art, paragraphs: rerank(art, paragraphs, q, shipped_model()), [])
+
+
+def rule_quotes(text: str) -> list[Quote]:
+    """``extract_quotes`` without the speaker ranker: the rules' attributions alone."""
+    return _run(text, "rule_quotes", lambda q, art, paragraphs: q, [])
+
+
+def rule_candidates(text: str) -> tuple[list[Quote], list[list[Candidate]]]:
+    """The rules' quotes of an article and each one's speaker candidates (for training the
+    ranker, ``training/speaker_ranker.py``)."""
+    return _run(text, "rule_candidates", lambda q, art, paragraphs: (q, article_candidates(art, paragraphs, q)), ([], []))
+
+
+def _run(text: str, name: str, finish, empty):
+    """The rules' pass over an article, with the article's proper words known to the helpers
+    (`_PROPER`), then `finish(quotes, article, paragraphs)`."""
     if not isinstance(text, str):
-        raise TypeError(f"extract_quotes() takes a str, got {type(text).__name__}")
+        raise TypeError(f"{name}() takes a str, got {type(text).__name__}")
     if not text.strip():
-        return []
+        return empty
     token = _PROPER.set(_proper_words(text))
     try:
-        return _extract(text)
+        return finish(*_extract(text))
     finally:
         _PROPER.reset(token)
 
@@ -39,7 +57,7 @@ _NO_SPEAKER: tuple[str | None, str, float] = (None, "unknown", 0.0)
 _FORWARD_CUE_RE = re.compile(r"[^.!?]{0,80}?\b(?:" + "|".join(sorted(SPEECH_VERBS | {"mentioned"})) + r")\b")
 
 
-def _extract(text: str) -> list[Quote]:
+def _extract(text: str) -> tuple[list[Quote], _Article, list[tuple[int, int]]]:
     paragraphs = _paragraphs(text)
     para_spans = [_quote_spans(text, a, b) for a, b in paragraphs]
     masked = _masked(text, [sp for spans in para_spans for sp in spans])  # once: linear in the article
@@ -59,6 +77,7 @@ def _extract(text: str) -> list[Quote]:
                 spk = None if label.mention in ("Q", "A") else label  # the interviewer and guest are unnamed
                 resolved = (spk.mention, "person", 0.85) if spk else _NO_SPEAKER
                 quotes.append(_quote(text, s, e, resolved, "direct", None, spk))
+                art.fixed.add(s)
                 if spk:
                     registry.add_speaker(spk.start, spk.mention)
             block_cue = None
@@ -134,7 +153,7 @@ def _extract(text: str) -> list[Quote]:
                 pre = _attribute_before(masked, a, len(masked[:p_end].rstrip()))
                 ok = checked(pre[0], parsed) if pre else None
                 block_cue = (ok[0], pre[1], ok[1]) if ok else None
-    return quotes
+    return quotes, art, paragraphs
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +162,7 @@ class _Article:
     masked: str
     parsed: Parsed
     registry: _Registry
+    fixed: set[int] = field(default_factory=set)  # starts of the quotes the ranker leaves alone
 
 
 def _direct(art: _Article, spans, k, sentences, paragraph, block_cue, recent_speaker,

@@ -434,6 +434,9 @@ def model_card(cfg: TrainConfig, metrics: dict, train_rows) -> str:
                else f"those after epoch {metrics.get('best_epoch')}, the best single epoch on dev")
     markers = ("\n- Input: the target is canonicalised by the actor gazetteer and its mentions in the statement\n"
                "  are wrapped in `« »` (`stance/inputs.py`), in training and at inference alike.") if cfg.target_markers else ""
+    if cfg.speaker_input:
+        markers += ("\n- Speaker: where the statement's speaker is known, it follows the target in the pair's first\n"
+                    "  segment (`target [SEP] speaker`): pass `speakers=` to `predict`, or a `speaker` column.")
     first_stage = (f"\n- Second stage: it starts from the encoder and heads of `{cfg.init_from}`, a first stage on\n"
                    f"  public target-stance data (`python -m training.train --config models/{cfg.name}/stage1_config.json\n"
                    f"  --data data/build --out {cfg.init_from}`).") if cfg.init_from else ""

@@ -426,3 +426,43 @@ def test_inverted_attribution_with_a_description_after_the_name():
         quotes = extract_quotes(text)
         assert_offsets(text, quotes)
         assert [(q.kind, q.speaker, q.text) for q in quotes] == [("indirect", speaker, text[: text.index(", said")])]
+
+
+# --- issue 15: pronoun gender, finding verbs ---------------------------------------------------
+
+GENDER_ARTICLE = """Maria Lopez, the mayor of Eastport, met Daniel Greer on Monday.
+
+"We will open the bridge next year," she said.
+
+Greer disagreed. "The money is not there," he said."""
+
+
+def test_she_goes_to_the_latest_woman_not_the_latest_man():
+    from stance.quotes.extract import rule_quotes
+
+    assert by_text(rule_quotes(GENDER_ARTICLE), "We will open the bridge").speaker == "Daniel Greer"  # the rules alone
+    quotes = extract_quotes(GENDER_ARTICLE)  # the ranker's gender agreement
+    bridge = by_text(quotes, "We will open the bridge")
+    assert bridge.speaker == "Maria Lopez"
+    assert GENDER_ARTICLE[bridge.speaker_start : bridge.speaker_end] == "Maria Lopez"
+    assert by_text(quotes, "The money is not there").speaker == "Daniel Greer"
+
+
+def test_finding_verbs_report_a_claim_only_with_that():
+    text = ("The Harmon Institute report found that most river towns lost a third of their jobs in ten years.\n\n"
+            "A new poll by the Eastside Herald shows that voters trust the council less than before.\n\n"
+            "The inspectors found three broken pumps at the station on Friday.")
+    quotes = extract_quotes(text)
+    found = by_text(quotes, "most river towns lost a third")
+    assert (found.kind, found.cue) == ("indirect", "found")
+    shows = by_text(quotes, "voters trust the council")
+    assert (shows.kind, shows.cue) == ("indirect", "shows")
+    assert not any("broken pumps" in q.text for q in quotes)  # `found` without `that` reports nothing
+
+
+def test_a_word_glued_to_a_quotation_mark_is_not_part_of_the_speaker():
+    text = ("Councillor Edna Varga spoke to reporters on Friday.\n\n"
+            "Varga said,“Look, the bridge vote is dead for this year.”")
+    q = by_text(extract_quotes(text), "the bridge vote is dead")
+    assert q.speaker.endswith("Edna Varga")
+    assert "“" not in text[q.speaker_start : q.speaker_end]

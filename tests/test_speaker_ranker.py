@@ -121,3 +121,27 @@ def test_without_a_model_the_ranker_changes_nothing():
     quotes = rule_quotes(ARTICLE)
     assert ranker.rerank(None, [], quotes, None) is quotes
     assert [q.speaker for q in ex.rule_candidates(ARTICLE)[0]] == [q.speaker for q in quotes]
+
+
+def test_pronoun_cues_agree_in_gender_with_the_candidates():
+    from stance.quotes.extract import rule_candidates
+
+    text = ("Helen Brandvold, the harbour chief, met Peter Wilk on Monday.\n\n"
+            "\"The pier will be finished by spring,\" she said.")
+    quotes, cands = rule_candidates(text)
+    values = {c.name: c.values for c in cands[0]}
+    assert values["Helen Brandvold"].get("pronoun_gender_agrees") == 1.0
+    assert values["Peter Wilk"].get("pronoun_gender_clashes") == 1.0
+    assert "pronoun_gender_agrees" not in values[None] and "pronoun_gender_clashes" not in values[None]
+
+
+def test_a_neighbours_fragment_speaker_is_no_candidate():
+    from stance.quotes import ranker as rk
+    from stance.quotes.extract import _extract
+
+    text = ("The documents released by the archive showed the plan. \"The port was never safe,\" "
+            "the documents released by the archive said.\n\n\"Nobody checked the cranes,\" the harbour pilot said.")
+    quotes, art, paragraphs = _extract(text)
+    ctx = rk._Context(art, paragraphs, quotes)
+    names = [c.name for c in rk.candidates(ctx, len(quotes) - 1)]
+    assert not any(n and "released" in n for n in names)

@@ -125,6 +125,13 @@ _BARE_STOP = PREPOSITIONS | TIME_WORDS | frozenset(
     "and but or so as when while nothing something anything recently earlier later then yes no not also "
     "only just publicly privately repeatedly often".split()
 )
+# verbs of finding and believing that report a source's claim with a `that` complement only:
+# "the report found that ...", "the poll shows that ...", "officials think that ..."
+THAT_VERBS = frozenset(
+    "find finds found show shows showed indicate indicates indicated report reports reported think thinks "
+    "thought agree agrees agreed hope hopes hoped fear fears feared disclose discloses disclosed "
+    "signal signals signaled signalled conclude concludes concluded".split()
+)
 _VERBISH = frozenset("will would could should can may might must is was are were has had have did does do won't wouldn't".split())
 
 
@@ -188,11 +195,13 @@ def _reported(masked: str, a: int, b: int):
     inverted_at = t.start("verb2") if t and t.group("verb2") else None
     for w in _WORD_RE.finditer(sent):
         verb = w.group(1).lower()
-        if verb not in SPEECH_VERBS:
+        if verb not in SPEECH_VERBS and verb not in THAT_VERBS:
             continue
         m = _REPORTED_RE.match(sent, w.start())
         if m is not None and verb not in OBJECT_VERBS and len(m.group("mid").split()) > 6:
             m = None  # the `that` is too far from the verb to be its complement
+        if verb in THAT_VERBS and verb not in SPEECH_VERBS and (m is None or m.group("mid").split()):
+            continue  # `found`, `shows`: reported speech only with `that` right after them
         if m is None and verb in BARE_COMPLEMENT_VERBS:
             # `X says hackers are ..., and that ...`: the first speech verb is the cue, not a
             # later word that can be one (`state and local officials, and that`)

@@ -7,6 +7,8 @@ article are parsed, so extraction stays linear; beyond them the rules decide alo
 """
 from __future__ import annotations
 
+import re
+
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -38,6 +40,9 @@ def pipeline():
                 except Exception:  # noqa: BLE001 - missing or broken model: fall back to rules
                     _failed = True
     return _nlp
+
+
+_MARK_RE = re.compile("[\"“”«»„]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +152,9 @@ class Parsed:
         repaired where the grammar cut it (``Other Sunni`` -> ``Other Sunni leaders``,
         ``He went on to`` -> ``He``); None for a fragment with no noun at its head."""
         toks = self.tokens(start, end)
+        mark = _MARK_RE.search(self.text, start, end)
+        if mark is not None:  # a token glued to a quotation mark (`said,“Look`) is not part of a speaker
+            toks = [t for t in toks if t.idx + self._off(t) + len(t) <= mark.start()]
         if not toks:
             return None
         inside = {t.i for t in toks}
@@ -156,7 +164,9 @@ class Parsed:
         if len(outer) == 1 and heads[0].head.i == toks[-1].i + 1 and heads[0].head.pos_ in _NOUNISH \
                 and all(t.dep_ in _LEFT_DEPS for t in heads):
             noun = heads[0].head
-            if not noun.text[:1].isalnum():  # the parse headed the name with an emoji or symbol after it
+            if not noun.text[:1].isalnum() or _MARK_RE.search(noun.text):
+                # the parse headed the name with an emoji or symbol after it, or with a word
+                # glued to a quotation mark (`Ryan said,“Look`)
                 last = toks[-1]
                 return self._typed(toks[0].idx + self._off(last), last.idx + len(last) + self._off(last), toks, last)
             return self._typed(toks[0].idx + self._off(noun), noun.idx + len(noun) + self._off(noun), [*toks, noun], noun)

@@ -6,7 +6,9 @@ quotation marks near it (its paragraph and up to three before it, the rest of it
 paragraph and the first sentence of the next one), the speakers of the neighbouring quotes,
 and "nobody". Each candidate is described by a few features (is it the rules' choice and
 how sure were they, distance to the quote, same sentence, before or after it, subject of a
-speech verb, title, how often the article names it, the previous quote's speaker ...) and
+speech verb, title, how often the article names it, the previous quote's speaker, whether a
+`he`/`she` cue agrees with the gender a title, a first name or the article's pronouns give the
+candidate (``stance.quotes.gender``), whether the rules' mention is a fragment ...) and
 scored by a logistic regression (the shipped one a conditional logit: a softmax over the
 quote's candidates) trained on PolNeAR's train split
 (``python -m training.speaker_ranker``). The model is a small JSON file,
@@ -15,7 +17,8 @@ decision policy), read with the standard library: no scikit-learn and no pickle 
 
 A candidate's name is always a full name (a surname is resolved by the article's people
 table), so the ranker never returns a fragment; the rules' own choice (which may be a role
-phrase) is one of the candidates. Work per quote is bounded by a character window, so
+phrase) is one of the candidates, and a neighbouring quote's speaker is one only when it is a
+name or a noun phrase by the parse (not `the documents released by ...`). Work per quote is bounded by a character window, so
 extraction stays linear in the article's length.
 """
 from __future__ import annotations
@@ -30,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 from stance.quotes.candidates import _clean_speaker
+from stance.quotes.gender import Genders, name_gender, title_gender
 from stance.quotes.lexicon import PRONOUNS, ROLE_TITLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERBS
 from stance.types import Quote
 
@@ -49,6 +53,7 @@ FEATURES: tuple[str, ...] = (
     "multiword", "has_title", "log_mentions_window", "log_mentions_article", "opens_paragraph",
     "is_prev_speaker", "is_prev2_speaker", "is_next_speaker", "log_times_quoted_before",
     "indirect_subject_of_speech_verb", "indirect_same_sentence", "indirect_prev_speaker",
+    "pronoun_gender_agrees", "pronoun_gender_clashes", "is_rule_fragment",
     "is_none", "none_rule_none", "none_indirect", "none_log_words", "none_no_cue",
     "none_quote_opens_paragraph",
 )
@@ -155,11 +160,49 @@ class _Context:
             counts[_key(name)] = counts.get(_key(name), 0) + 1
         self.m_starts = [m.start for m in self.mentions]
         self.article_counts = counts
+        self.genders = self._genders()
         # how often each name was a quote's speaker (for "quoted before")
         self.speaker_positions: dict[tuple[str, ...], list[int]] = {}
         for q in quotes:
             if q.speaker:
                 self.speaker_positions.setdefault(_key(q.speaker), []).append(q.start)
+
+    def _genders(self) -> Genders:
+        """Each person's gender from a title or first name at a mention, and the pronouns of
+        the sentences that name that person alone."""
+        g = Genders()
+        by_sentence: dict[tuple[int, int], list[_Mention]] = {}
+        for m in self.mentions:
+            if m.label not in _PERSON_LABELS:
+                continue
+            k = _key(m.name)
+            first_word = self.text[m.start : m.end].split()[:1]  # `Mr.` inside the entity
+            for key in (k, k[-1:]):
+                g.vote(key, name_gender(m.name), 2.0)
+                g.vote(key, title_gender(self.text[max(0, m.start - 20) : m.start]), 2.0)
+                if len(self.text[m.start : m.end].split()) > 1:
+                    g.vote(key, title_gender(" ".join(first_word)), 2.0)
+            by_sentence.setdefault(self.sentence_of(m.start), []).append(m)
+        for (a, b), ms in by_sentence.items():
+            if len({_key(m.name) for m in ms}) == 1:
+                m = ms[-1]
+                k = _key(m.name)
+                g.pronoun_votes(k, self.art.masked[m.end : b])
+                g.pronoun_votes(k[-1:], self.art.masked[m.end : b])
+        return g
+
+    def fragment(self, start: int | None, end: int | None) -> bool:
+        """Whether a mention is no name or noun phrase by the parse: it holds a verb or ends in a
+        function word or modifier (`the documents released by`, `Ryan said,“Look`)."""
+        parsed = self.art.parsed
+        if start is None or end is None or not parsed.covers(start, end):
+            return False
+        toks = [t for t in parsed.tokens(start, end) if not t.is_punct]
+        if not toks:
+            return False
+        return (any(t.pos_ in ("VERB", "AUX") for t in toks)
+                or toks[-1].pos_ in ("ADP", "DET", "CCONJ", "SCONJ", "PART", "ADV", "ADJ")
+                or (toks[-1].pos_ == "PRON" and len(toks) > 1))
 
     def paragraph_of(self, pos: int) -> int:
         return max(0, bisect_right(self.p_starts, pos) - 1)
@@ -305,6 +348,8 @@ def candidates(ctx: _Context, index: int) -> list[Candidate]:
         pq = ctx.quotes[j]
         if ctx.paragraph_of(pq.start) < p_idx - PARAGRAPHS_BEFORE:
             break
+        if pq.speaker and not _valid_name(pq.speaker) and ctx.fragment(pq.speaker_start, pq.speaker_end):
+            continue  # a fragment the rules made is no one's speaker
         if pq.speaker and all(_key(pq.speaker) != _key(s) for s, _ in prev_speakers):
             prev_speakers.append((pq.speaker, pq.speaker_type))
             if len(prev_speakers) == NEIGHBOUR_QUOTES:
@@ -314,7 +359,8 @@ def candidates(ctx: _Context, index: int) -> list[Candidate]:
         c.values["is_prev_speaker" if rank == 0 else "is_prev2_speaker"] = 1.0
     if index + 1 < len(ctx.quotes):
         nq = ctx.quotes[index + 1]
-        if nq.speaker and ctx.paragraph_of(nq.start) <= p_idx + 1:
+        if nq.speaker and ctx.paragraph_of(nq.start) <= p_idx + 1 and (
+                _valid_name(nq.speaker) or not ctx.fragment(nq.speaker_start, nq.speaker_end)):
             group(nq.speaker, nq.speaker_type).values["is_next_speaker"] = 1.0
 
     # the rules' choice
@@ -330,6 +376,8 @@ def candidates(ctx: _Context, index: int) -> list[Candidate]:
             c.values["is_rule_carried"] = 1.0  # a continuation of an earlier quote's speaker
         elif c.mention.strip().lower() in PRONOUNS:
             c.values["is_rule_pronoun"] = 1.0
+        elif not _valid_name(q.speaker) and ctx.fragment(q.speaker_start, q.speaker_end):
+            c.values["is_rule_fragment"] = 1.0
         if "_dist" not in c.values and q.speaker_start is not None:
             # no entity names it near the quote (a role, a pronoun): where the rules' mention is
             v, at = c.values, q.speaker_start
@@ -395,6 +443,14 @@ def candidates(ctx: _Context, index: int) -> list[Candidate]:
                 v["indirect_same_sentence"] = 1.0
             if v.get("is_prev_speaker"):
                 v["indirect_prev_speaker"] = 1.0
+    # a he/she cue agrees with the candidate's gender, or not
+    cue = text[q.speaker_start : q.speaker_end].strip().lower() if q.speaker_start is not None and q.speaker_end else ""
+    if cue in ("he", "she"):
+        want = "m" if cue == "he" else "f"
+        for c in out:
+            got = ctx.genders.of(_key(c.name)) if c.speaker_type != "organisation" else None
+            if got is not None:
+                c.values["pronoun_gender_agrees" if got == want else "pronoun_gender_clashes"] = 1.0
     nobody = Candidate(None, "unknown", {"is_none": 1.0, "none_log_words": math.log1p(len(q.text.split()))})
     if q.speaker is None:
         nobody.values["none_rule_none"] = 1.0

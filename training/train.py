@@ -98,7 +98,8 @@ class TrainConfig:
             raise ValueError(f"{path}: target_markers must be true or false, not {cfg.target_markers!r}")
         if not isinstance(cfg.speaker_input, bool):
             raise ValueError(f"{path}: speaker_input must be true or false, not {cfg.speaker_input!r}")
-        if isinstance(cfg.class_weight_power, bool) or not (isinstance(cfg.class_weight_power, (int, float)) and 0 <= cfg.class_weight_power <= 1):
+        power = cfg.class_weight_power
+        if isinstance(power, bool) or not (isinstance(power, (int, float)) and 0 <= power <= 1):
             raise ValueError(f"{path}: class_weight_power must be a number from 0 to 1, not {cfg.class_weight_power!r}")
         if cfg.precision not in ("fp32", "bf16"):
             raise ValueError(f"{path}: precision must be 'fp32' or 'bf16', not {cfg.precision!r}")

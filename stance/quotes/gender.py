@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-MALE_TITLES = frozenset("mr mr. sir king prince lord father brother sheikh congressman spokesman chairman "
+MALE_TITLES = frozenset("mr sir king prince lord father brother sheikh congressman spokesman chairman "
                         "businessman councilman assemblyman husband son".split())
-FEMALE_TITLES = frozenset("mrs mrs. ms ms. miss madam dame queen princess lady mother sister congresswoman "
+FEMALE_TITLES = frozenset("mrs ms miss madam dame queen princess lady mother sister congresswoman "
                           "spokeswoman chairwoman businesswoman councilwoman assemblywoman wife daughter".split())
 
 MALE_NAMES = frozenset("""
@@ -23,7 +23,7 @@ michael mike mitch mohammad mohammed muhammad nathan neil nicholas nick omar pat
 philip ralph randy raymond reince richard rick rob robert roger ron ronald roy rudy rand russell ryan
 sam samuel scott sean sergei stephen steve steven ted terry thomas tim timothy todd tom tony vladimir
 walter wayne william willie yusuf hassan hussein khalid mahmoud mustafa ibrahim ismail karim tariq
-newt mitt marco paul rex jared reince sean chuck elijah devin adam trey jason kevin
+newt mitt rex jared elijah devin trey
 """.split())
 FEMALE_NAMES = frozenset("""
 abigail alice alicia amanda amy andrea angela ann anna anne barbara betsy betty beverly brenda carly
@@ -35,7 +35,7 @@ lauren linda lisa lori louise lucy margaret maria marie marilyn martha mary mega
 michelle monica nancy natalie nicole nikki olivia pamela patricia paula rachel rebecca rose ruth sally
 samantha sandra sara sarah sharon shirley sophia stephanie susan susana suzanne teresa theresa tina
 tracy valerie victoria virginia wendy yasmin zainab layla leila aisha amina mariam nadia huma elena
-dianne debbie tammy tulsi elise kamala marsha mazie nita jeanne heidi lisa patty claire kristen
+dianne tammy tulsi elise kamala marsha mazie nita jeanne heidi patty kristen
 """.split())
 
 _HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
@@ -57,10 +57,10 @@ def title_gender(before: str) -> str | None:
     words = before.lower().split()
     if not words:
         return None
-    w = words[-1].strip(",")
-    if w in MALE_TITLES or w.rstrip(".") in MALE_TITLES:
+    w = words[-1].strip(",").rstrip(".")  # `Mr.` and `Mr` alike
+    if w in MALE_TITLES:
         return "m"
-    if w in FEMALE_TITLES or w.rstrip(".") in FEMALE_TITLES:
+    if w in FEMALE_TITLES:
         return "f"
     return None
 

@@ -8,7 +8,6 @@ article are parsed, so extraction stays linear; beyond them the rules decide alo
 from __future__ import annotations
 
 import re
-
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Literal
 
 from stance.config import QUOTE_NLP_MAX_CHARS
 from stance.quotes.lexicon import NON_PERSON_WORDS
+from stance.quotes.spans import MARK_CHARS
 
 _ORG_LABELS = frozenset("ORG NORP GPE FAC".split())
 _NOUNISH = frozenset("NOUN PROPN".split())
@@ -42,7 +42,7 @@ def pipeline():
     return _nlp
 
 
-_MARK_RE = re.compile("[\"“”«»„]")
+_MARK_RE = re.compile(f"[{MARK_CHARS}]")
 
 
 @dataclass(frozen=True, slots=True)

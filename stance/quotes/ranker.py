@@ -35,6 +35,7 @@ from pathlib import Path
 from stance.quotes.candidates import _clean_speaker
 from stance.quotes.gender import Genders, name_gender, title_gender
 from stance.quotes.lexicon import PRONOUNS, ROLE_TITLE_WORDS, SPEECH_PARTICIPLES, SPEECH_VERBS
+from stance.quotes.spans import _sentences
 from stance.types import Quote
 
 # --- features ---------------------------------------------------------------------------------
@@ -132,13 +133,10 @@ class _Context:
     """What every quote's candidates are built from, computed once per article."""
 
     def __init__(self, art, paragraphs: list[tuple[int, int]], quotes: list[Quote]):
-        from stance.quotes.spans import _sentences
-
         self.art = art
         self.text = art.text
         self.paragraphs = paragraphs
         self.p_starts = [a for a, _ in paragraphs]
-        self._sentences = _sentences
         self._sent_cache: dict[int, list[tuple[int, int]]] = {}
         self.quotes = quotes
         parsed, registry, text, masked = art.parsed, art.registry, art.text, art.masked
@@ -157,7 +155,8 @@ class _Context:
                 continue
             m = _Mention(start, end, label, name, self._syntax(start, end))
             self.mentions.append(m)
-            counts[_key(name)] = counts.get(_key(name), 0) + 1
+            key = _key(name)
+            counts[key] = counts.get(key, 0) + 1
         self.m_starts = [m.start for m in self.mentions]
         self.article_counts = counts
         self.genders = self._genders()
@@ -210,7 +209,7 @@ class _Context:
     def sentences(self, p_idx: int) -> list[tuple[int, int]]:
         if p_idx not in self._sent_cache:
             a, b = self.paragraphs[p_idx]
-            self._sent_cache[p_idx] = self._sentences(self.art.masked, a, b)
+            self._sent_cache[p_idx] = _sentences(self.art.masked, a, b)
         return self._sent_cache[p_idx]
 
     def sentence_of(self, pos: int) -> tuple[int, int]:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from stance.quotes.lexicon import _ABBREVIATIONS, SPEECH_VERBS
 
-_MARK_RE = re.compile(r"''|``|[“”«»„\"]")
+MARK_CHARS = "“”«»„\""  # the one-character quotation marks (`''` and ``` `` ``` are marks too)
+_MARK_RE = re.compile(rf"''|``|[{MARK_CHARS}]")
 _OPEN_MARKS = ("“", "«", "„", "``")
 _CLOSE_MARKS = ("”", "»")
 _MASK = "x"

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from stance.quotes import extract_quotes
 from stance.quotes.extract import rule_quotes
+from stance.quotes.ranker import _key as name_key
 from stance.types import QuoteKind
 from training.polnear import Article, Spans, read_polnear, trim_quotes
 
@@ -192,11 +193,19 @@ def join_split_quotes(text: str, items: Iterable[Item]) -> list[Item]:
 
 
 def normalise_speaker(name: str | None) -> tuple[str, ...]:
-    words = re.sub(r"['\u2019]s\b", "", (name or "").lower())
-    tokens = re.findall(r"[\w-]+", words)
+    """The ranker's name key (lower case, no possessive, no leading `the`), titles dropped too."""
+    tokens = name_key(name or "")
     while tokens and (tokens[0] == "the" or tokens[0] in _TITLES):
         tokens = tokens[1:]
     return tuple(tokens)
+
+
+def speaker_matches(gold: Item, speaker: str | None, mention: str | None) -> bool:
+    """Lenient speaker match of a prediction against a gold quote. PolNeAR leaves descriptions
+    unresolved: our `the minister` -> `Nabil Qasim` names the same source when its mention is
+    the gold description."""
+    return same_speaker(speaker, gold.speaker) or (gold.described and mention is not None
+                                                   and same_speaker(mention, gold.speaker))
 
 
 def same_speaker(pred: str | None, gold: str | None) -> bool:
@@ -211,10 +220,7 @@ def tally(gold: Sequence[Item], pred: Sequence[Item], pairs: Iterable[tuple[int,
     t = Tally(gold=sum(map(row.gold, gold)), pred=sum(map(row.pred, pred)) if row.pred else None)
     for i, j in pairs:
         g, p = gold[i], pred[j]
-        # PolNeAR leaves descriptions unresolved: our `the minister` -> `Nabil Qasim` names the
-        # same source when its mention is the gold description
-        lenient = same_speaker(p.speaker, g.speaker) or (g.described and p.mention is not None
-                                                          and same_speaker(p.mention, g.speaker))
+        lenient = speaker_matches(g, p.speaker, p.mention)
         exact = (p.speaker or None) == (g.speaker or None)
         if row.gold(g):
             t.matched_gold += 1

@@ -31,7 +31,7 @@ import numpy as np
 
 from stance.quotes.extract import rule_candidates
 from stance.quotes.ranker import FEATURES, MODEL_VERSION, Model, choose, model_from_dict
-from training.evaluate_quotes import DEFAULT_DATA, ROOT, Tokens, gold_items, same_speaker
+from training.evaluate_quotes import DEFAULT_DATA, ROOT, Tokens, gold_items, speaker_matches
 from training.polnear import read_polnear
 
 DEFAULT_OUT = ROOT / "stance" / "resources" / "speaker_ranker.json"
@@ -59,24 +59,19 @@ def examples(articles) -> list[dict]:
             if best is None or len(ps & gsets[best]) * 2 < len(ps):
                 continue
             g = gold[best]
-
-            def right(name: str | None, mention: str | None) -> bool:
-                if name is None or g.speaker is None:
-                    return name is None and g.speaker is None
-                return same_speaker(name, g.speaker) or (g.described and mention is not None
-                                                         and same_speaker(mention, g.speaker))
-
-            rule_mention = art.text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else None
+            # the rules' mention counts only where it named someone: a cue left unresolved is nobody
+            rule_mention = (art.text[q.speaker_start : q.speaker_end]
+                            if q.speaker is not None and q.speaker_start is not None else None)
             out.append({
                 "article": art.id,
                 "kind": q.kind,
                 "rule_speaker": q.speaker,
                 "rule_confidence": q.speaker_confidence,
-                "rule_right": right(q.speaker, rule_mention),
+                "rule_right": speaker_matches(g, q.speaker, rule_mention),
                 "gold_speaker": g.speaker,
                 "names": [c.name for c in cs],
                 "x": [c.vector() for c in cs],
-                "y": [int(right(c.name, c.mention)) for c in cs],
+                "y": [int(speaker_matches(g, c.name, c.mention)) for c in cs],
                 "values": [c.values for c in cs],
             })
         if (n + 1) % 100 == 0:
